@@ -1,0 +1,34 @@
+"""The application factory. Nothing is built at import: call :func:`create_app`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from planbridge import __version__, http_errors, logs
+from planbridge.context import AppContext, Clock, system_clock
+from planbridge.db.session import Database
+from planbridge.feeds.routes import router as feed_router
+from planbridge.meta_routes import router as meta_router
+from planbridge.settings import Settings, load_settings
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    db: Database | None = None,
+    clock: Clock = system_clock,
+) -> FastAPI:
+    settings = settings or load_settings()
+    db = db or Database.from_url(settings.database_url.get_secret_value())
+    app = FastAPI(
+        title="PlanBridge",
+        version=__version__,
+        description="Published Last Planner plans as a token-secured feed for Power BI, "
+        "Excel and data warehouses.",
+    )
+    app.state.context = AppContext(settings=settings, db=db, clock=clock)
+    http_errors.install(app)
+    app.include_router(meta_router)
+    app.include_router(feed_router)
+    app.add_middleware(logs.AccessLogMiddleware)
+    return app

@@ -1,0 +1,15 @@
+"""Import every domain's tables so ``Base.metadata`` is complete (Alembic, tests)."""
+
+from planbridge.db.base import Base
+from planbridge.integrations import models as integrations_models
+from planbridge.planning import models as planning_models
+from planbridge.projects import models as projects_models
+from planbridge.publishing import models as publishing_models
+
+__all__ = [
+    "Base",
+    "integrations_models",
+    "planning_models",
+    "projects_models",
+    "publishing_models",
+]

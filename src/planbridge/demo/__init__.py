@@ -1,0 +1,1 @@
+"""A believable demo project, deterministic for a seed."""

@@ -1,0 +1,73 @@
+"""Feed query parameters: parsed strictly, every mistake named with what is allowed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from planbridge.errors import InvalidParameter, TokenInQuery
+from planbridge.integrations.secrets import looks_like_token
+
+TRUE_WORDS = frozenset({"true", "1", "yes"})
+FALSE_WORDS = frozenset({"false", "0", "no"})
+BOOL_FLAGS = ("resource", "status", "blockers")
+ALLOWED = ("limit", *BOOL_FLAGS)
+TOKEN_PARAM_NAMES = frozenset({"token", "access_token", "api_key", "apikey", "key", "bearer"})
+
+
+@dataclass(frozen=True, slots=True)
+class FeedParams:
+    limit: int
+    resource: bool = True
+    status: bool = True
+    blockers: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def flag(self, name: str) -> bool:
+        return bool(getattr(self, name))
+
+
+def refuse_token_in_query(items: Sequence[tuple[str, str]]) -> None:
+    """A token in the URL is refused before anything else looks at the request."""
+    for key, value in items:
+        if key.lower() in TOKEN_PARAM_NAMES or looks_like_token(value) or looks_like_token(key):
+            raise TokenInQuery("A token was sent in the query string; it is refused.")
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise InvalidParameter(
+        f"Parameter '{name}' must be true or false, not '{raw}'.",
+        hint="Allowed values: true, false, 1, 0, yes, no (any case).",
+    )
+
+
+def parse(items: Sequence[tuple[str, str]], *, default_limit: int, max_limit: int) -> FeedParams:
+    seen: dict[str, str] = {}
+    for key, value in items:
+        if key not in ALLOWED:
+            raise InvalidParameter(
+                f"Unknown parameter '{key}'.",
+                hint=f"Allowed parameters: {', '.join(ALLOWED)}.",
+            )
+        if key in seen:
+            raise InvalidParameter(f"Parameter '{key}' is given more than once.")
+        seen[key] = value
+    limit = default_limit
+    if "limit" in seen:
+        raw = seen["limit"].strip()
+        if not raw.isdigit() or int(raw) < 1:
+            raise InvalidParameter(
+                f"Parameter 'limit' must be a whole number of versions, 1 or more, not '{raw}'.",
+                hint=f"Allowed: 1 to {max_limit} (larger values are lowered to {max_limit}).",
+            )
+        limit = min(int(raw), max_limit)
+    flags = {name: parse_bool(name, seen[name]) for name in BOOL_FLAGS if name in seen}
+    return FeedParams(limit=limit, **flags)

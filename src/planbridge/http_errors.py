@@ -1,0 +1,101 @@
+"""One JSON error shape everywhere: ``{"error": {"code", "message", "hint", "details"}}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from planbridge.errors import PlanBridgeError
+
+LOG = logging.getLogger("planbridge.errors")
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. `invalid_token`.")
+    message: str = Field(description="What went wrong, in one sentence.")
+    hint: str = Field(description="What to do about it (may be empty).")
+    details: dict[str, Any] = Field(
+        default_factory=dict, description="Structured extras, e.g. sizes for response_too_large."
+    )
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    hint: str = "",
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = {"error": {"code": code, "message": message, "hint": hint, "details": details or {}}}
+    return json_response(body, status=status, headers=headers)
+
+
+def json_response(
+    data: Any, *, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(
+        orjson.dumps(data), status_code=status, headers=headers, media_type="application/json"
+    )
+
+
+async def _domain(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PlanBridgeError)
+    return error_response(exc.status, exc.code, exc.message, exc.hint, exc.details, exc.headers)
+
+
+async def _http(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    return error_response(
+        exc.status_code,
+        codes.get(exc.status_code, "http_error"),
+        str(exc.detail),
+        headers=exc.headers,
+    )
+
+
+async def _validation(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    return error_response(400, "invalid_parameter", f"{where}: {first.get('msg', 'invalid value')}")
+
+
+async def _unexpected(_: Request, exc: Exception) -> Response:
+    LOG.exception("unhandled error", exc_info=exc)
+    return error_response(
+        500,
+        "internal_error",
+        "Something went wrong on our side; nothing was changed.",
+        "Try again later; if it persists, tell the operator the time of the request.",
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(PlanBridgeError, _domain)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def documented(*errors: type[PlanBridgeError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a route: each status with the codes it may carry."""
+    by_status: dict[int, list[str]] = {}
+    for error in errors:
+        by_status.setdefault(error.status, []).append(error.code)
+    return {
+        status: {"model": ErrorBody, "description": "Error codes: " + ", ".join(sorted(codes))}
+        for status, codes in sorted(by_status.items())
+    }

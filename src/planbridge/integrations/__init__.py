@@ -1,0 +1,1 @@
+"""The Power BI source switch, feed tokens, fair use and the audit log."""

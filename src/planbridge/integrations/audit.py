@@ -1,0 +1,35 @@
+"""The audit log: every management action, who did it, when. Never a secret."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planbridge.actors import Actor
+from planbridge.integrations.models import AuditEvent
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    project_id: int | None = None,
+    subject: str | None = None,
+    **details: Any,
+) -> AuditEvent:
+    event = AuditEvent(
+        actor=actor.label, action=action, project_id=project_id, subject=subject, details=details
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def events(session: Session, project_id: int | None = None) -> list[AuditEvent]:
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if project_id is not None:
+        query = query.where(AuditEvent.project_id == project_id)
+    return list(session.scalars(query))

@@ -1,0 +1,1 @@
+"""The live lookahead plan: tasks, resources, progress, blockers, links and project lists."""

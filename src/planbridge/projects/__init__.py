@@ -1,0 +1,1 @@
+"""Organisations, users, projects, members and working-day calendars."""

@@ -1,0 +1,1 @@
+"""Published versions: immutable, numbered snapshots of the live plan, serialized once."""

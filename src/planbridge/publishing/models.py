@@ -1,0 +1,53 @@
+"""Tables of the publishing domain. Rows here are written once and never updated."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from planbridge.db.base import Base, UTCDateTime
+
+
+class Version(Base):
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    comment: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_by: Mapped[str] = mapped_column(String(320))
+    task_count: Mapped[int] = mapped_column(Integer)
+
+
+class VersionChunk(Base):
+    """A run of one feed table's rows of one version, serialized at publication.
+
+    ``body`` is the rows as JSON objects joined by commas (no brackets); ``deflate`` is the same
+    bytes as a raw DEFLATE stream ending in a sync flush, so chunks concatenate into one gzip
+    body without recompressing; ``crc32`` and ``raw_size`` let the gzip trailer be computed
+    without reading ``body``.
+    """
+
+    __tablename__ = "version_chunks"
+    __table_args__ = (UniqueConstraint("version_id", "table_name", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("versions.id", ondelete="CASCADE"), index=True
+    )
+    table_name: Mapped[str] = mapped_column(String(40))
+    seq: Mapped[int] = mapped_column(Integer)
+    row_count: Mapped[int] = mapped_column(Integer)
+    raw_size: Mapped[int] = mapped_column(BigInteger)
+    crc32: Mapped[int] = mapped_column(BigInteger)
+    deflate_size: Mapped[int] = mapped_column(BigInteger)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    deflate: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,129 @@
+"""Publishing a week: freeze the live plan into an immutable, numbered version.
+
+``publish`` is one flow in one transaction: the caller's unit of work commits it or, if anything
+fails (or the process dies) before that, nothing of it remains.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from planbridge.actors import Actor
+from planbridge.errors import InvalidInput
+from planbridge.feeds import tables as T
+from planbridge.integrations import audit
+from planbridge.projects.models import Project, User
+from planbridge.projects.service import require_member
+from planbridge.publishing import chunks
+from planbridge.publishing.models import Version, VersionChunk
+from planbridge.publishing.snapshot import Row, plan_rows
+
+Progress = Callable[[int, int], None]
+"""Called with (steps done, steps in all) as publication proceeds."""
+
+
+def publish(
+    session: Session,
+    project: Project,
+    actor: Actor,
+    *,
+    now: dt.datetime,
+    chunk_rows: int,
+    name: str | None = None,
+    comment: str | None = None,
+    progress: Progress | None = None,
+) -> Version:
+    require_member(session, project, actor)
+    if name is not None and not 1 <= len(name.strip()) <= 200:
+        raise InvalidInput("A version name must have 1 to 200 characters.")
+    session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
+    number = (
+        session.scalar(select(func.max(Version.number)).where(Version.project_id == project.id))
+        or 0
+    ) + 1
+    local = now.astimezone(zoneinfo.ZoneInfo(project.timezone))
+    year, week, _ = local.isocalendar()
+    publisher = session.get(User, actor.user_id) if actor.user_id is not None else None
+    version = Version(
+        project_id=project.id,
+        number=number,
+        name=(name or f"Week {week} {year}").strip(),
+        comment=comment,
+        published_at=now,
+        published_by_id=actor.user_id,
+        published_by=publisher.name if publisher else actor.label,
+        task_count=0,
+    )
+    session.add(version)
+    session.flush()
+    rows = plan_rows(session, project, version.id)
+    version.task_count = len(rows[T.TASKS.name])
+    rows[T.VERSIONS.name] = [version_row(version)]
+    store_rows(session, version.id, rows, chunk_rows=chunk_rows, progress=progress)
+    audit.record(
+        session,
+        actor,
+        "version.publish",
+        project_id=project.id,
+        subject=f"version {number}",
+        tasks=version.task_count,
+    )
+    session.flush()
+    return version
+
+
+def version_row(version: Version) -> Row:
+    return {
+        "version_id": version.id,
+        "number": version.number,
+        "name": version.name,
+        "comment": version.comment,
+        "published_at": version.published_at,
+        "published_by": version.published_by,
+        "task_count": version.task_count,
+    }
+
+
+def store_rows(
+    session: Session,
+    version_id: int,
+    rows: dict[str, list[Row]],
+    *,
+    chunk_rows: int,
+    progress: Progress | None = None,
+) -> None:
+    """Serialize each table's rows into chunks of the version, in one bulk insert per table."""
+    names = [name for name in rows if rows[name]]
+    for step, name in enumerate(names, start=1):
+        session.execute(
+            insert(VersionChunk),
+            [
+                {
+                    "version_id": version_id,
+                    "table_name": name,
+                    "seq": c.seq,
+                    "row_count": c.row_count,
+                    "raw_size": len(c.body),
+                    "crc32": c.crc32,
+                    "deflate_size": len(c.deflate),
+                    "body": c.body,
+                    "deflate": c.deflate,
+                }
+                for c in chunks.encode(rows[name], chunk_rows)
+            ],
+        )
+        if progress is not None:
+            progress(step, len(names))
+
+
+def list_versions(session: Session, project: Project) -> list[Version]:
+    return list(
+        session.scalars(
+            select(Version).where(Version.project_id == project.id).order_by(Version.number)
+        )
+    )

@@ -1,0 +1,84 @@
+"""Typed settings, read from ``PLANBRIDGE_*`` environment variables (and an optional ``.env``).
+
+Every field carries a description; ``docs/settings.md`` documents each one and a test keeps the
+two in step. Nothing here is read at import: :func:`load_settings` builds a fresh object.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PLANBRIDGE_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: SecretStr = Field(
+        default=SecretStr("sqlite:///./planbridge.db"),
+        description="SQLAlchemy URL of the database. SQLite file by default; "
+        "postgresql+psycopg://user:pass@host/db for production.",
+    )
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Public base URL of this service, used in printed feed URLs and docs links.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `planbridge serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `planbridge serve` binds to.")
+    history_days: int = Field(
+        default=183,
+        ge=1,
+        description="Versions published more than this many days ago are never served.",
+    )
+    feed_default_versions: int = Field(
+        default=5, ge=1, description="Versions returned when a request gives no `limit`."
+    )
+    feed_max_versions: int = Field(
+        default=52, ge=1, description="Upper cap on `limit`; larger values are lowered to it."
+    )
+    feed_max_mb_pro: int = Field(
+        default=32, ge=1, description="Largest uncompressed feed body, in MiB, for pro projects."
+    )
+    feed_max_mb_enterprise: int = Field(
+        default=256,
+        ge=1,
+        description="Largest uncompressed feed body, in MiB, for enterprise projects.",
+    )
+    feed_requests_per_hour: int = Field(
+        default=120,
+        ge=1,
+        description="Fair-use budget: authenticated feed requests per project per hour.",
+    )
+    token_max_days: int = Field(
+        default=90, ge=1, le=90, description="Longest lifetime a feed token may be given (days)."
+    )
+    token_default_days: int = Field(
+        default=90, ge=1, le=90, description="Lifetime of a new feed token when none is chosen."
+    )
+    publish_chunk_rows: int = Field(
+        default=2000,
+        ge=10,
+        description="Rows per stored feed chunk at publication (bounds server memory per read).",
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="Lowest level of log lines written."
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="`json` for one JSON object per line, `text` for humans."
+    )
+
+    def feed_max_bytes(self, tier: str) -> int | None:
+        """The body-size limit of a tier, in bytes (``None``: the tier has no feed)."""
+        if tier == "pro":
+            return self.feed_max_mb_pro * 1024 * 1024
+        if tier == "enterprise":
+            return self.feed_max_mb_enterprise * 1024 * 1024
+        return None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (and ``.env``), with explicit overrides winning."""
+    return Settings(**overrides)  # type: ignore[arg-type]
