@@ -39,7 +39,7 @@ def plan_rows(session: Session, project: Project, version_id: int) -> dict[str, 
     """Every feed table's rows for the project's live plan, tagged with ``version_id``."""
     pid = project.id
     v = version_id
-    users = dict(session.execute(select(User.id, User.name)).tuples().all())
+    users: dict[int, str] = {row[0]: row[1] for row in session.execute(select(User.id, User.name))}
     calendars = session.execute(
         select(Calendar.id, Calendar.name, Calendar.working_weekdays, Calendar.holidays)
         .where(Calendar.project_id == pid)

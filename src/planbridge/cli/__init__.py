@@ -1,0 +1,1 @@
+"""The ``planbridge`` command line."""

@@ -1,0 +1,64 @@
+"""What every command needs: settings, an up-to-date database, the clock, error handling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from planbridge.cli.output import fail
+from planbridge.db import migrate
+from planbridge.db.session import Database
+from planbridge.errors import PlanBridgeError
+from planbridge.settings import Settings, load_settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def settings() -> Settings:
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "PLANBRIDGE_" + str(first["loc"][0]).upper()
+        fail(f"setting {name}: {first['msg']}", "see docs/settings.md")
+
+
+def database(config: Settings, *, require_current: bool = True) -> Database:
+    db = Database.from_url(config.database_url.get_secret_value())
+    if require_current and not migrate.is_up_to_date(db.engine):
+        fail(
+            "the database is not initialised or not up to date",
+            "run: planbridge db upgrade",
+        )
+    return db
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def handles_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn domain and database errors into one clear line and a non-zero exit."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except PlanBridgeError as exc:
+            fail(exc.message, exc.hint)
+        except OperationalError as exc:
+            fail(f"cannot use the database: {_first_line(exc)}", "check PLANBRIDGE_DATABASE_URL")
+        except SQLAlchemyError as exc:
+            fail(f"database error: {_first_line(exc)}")
+
+    return wrapper
+
+
+def _first_line(exc: Any) -> str:
+    return str(getattr(exc, "orig", exc)).strip().splitlines()[0]
