@@ -62,7 +62,7 @@ async def _http(_: Request, exc: Exception) -> Response:
         exc.status_code,
         codes.get(exc.status_code, "http_error"),
         str(exc.detail),
-        headers=exc.headers,
+        headers=dict(exc.headers) if exc.headers else None,
     )
 
 

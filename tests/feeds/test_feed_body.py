@@ -10,8 +10,8 @@ import httpx
 import jsonschema
 import pytest
 
+from planbridge.feeds.catalog import FEED_TABLES as TABLES
 from planbridge.feeds.schema import feed_schema
-from planbridge.feeds.tables import TABLES
 from tests.builders import publish_at, small_plan
 from tests.conftest import T0
 

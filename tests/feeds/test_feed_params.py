@@ -33,6 +33,7 @@ def test_default_is_the_5_newest_versions_newest_first(client, weekly):
         "resource": True,
         "status": True,
         "blockers": True,
+        "metrics": True,
     }
     version_ids = {v["version_id"] for v in response.json()["versions"]}
     assert {t["version_id"] for t in response.json()["tasks"]} == version_ids
@@ -107,7 +108,7 @@ def test_unknown_parameter_gets_400_listing_the_allowed_ones(client, weekly):
         client.get(f"{weekly.url}?limt=3", headers=weekly.auth), 400, "invalid_parameter"
     )
     assert "'limt'" in error["message"]
-    assert "limit, resource, status, blockers" in error["hint"]
+    assert "limit, resource, status, blockers, metrics" in error["hint"]
 
 
 def test_repeated_parameter_gets_400(client, weekly):

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from planbridge.errors import ResponseTooLarge
 from planbridge.feeds import gzip_framing
+from planbridge.feeds.catalog import FEED_TABLES
 from planbridge.feeds.params import BOOL_FLAGS, FeedParams
-from planbridge.feeds.tables import TABLES, Table
+from planbridge.feeds.tables import Table
 from planbridge.projects.models import Project
 from planbridge.publishing.chunks import deflate_piece, dumps
 from planbridge.publishing.models import Version, VersionChunk
@@ -106,7 +107,7 @@ def layout(
     params: FeedParams,
     version_ids: Sequence[int],
     index: ChunkIndex,
-    tables: Sequence[Table] = TABLES,
+    tables: Sequence[Table] = FEED_TABLES,
 ) -> FeedBody:
     pieces: list[Piece] = []
     literal = bytearray(
@@ -142,6 +143,7 @@ def check_size(
     params: FeedParams,
     version_ids: Sequence[int],
     index: ChunkIndex,
+    tables: Sequence[Table] = FEED_TABLES,
 ) -> None:
     """Raise :class:`ResponseTooLarge` with the largest fitting ``limit`` and shrinking flags."""
     if body.size <= limit_bytes:
@@ -149,13 +151,14 @@ def check_size(
     fitting = 0
     for n in range(len(version_ids) - 1, 0, -1):
         smaller = replace(params, limit=n)
-        if layout(project, smaller, version_ids[:n], index).size <= limit_bytes:
+        if layout(project, smaller, version_ids[:n], index, tables).size <= limit_bytes:
             fitting = n
             break
-    flags = []
+    flags: list[dict[str, Any]] = []
     for flag in BOOL_FLAGS:
-        if params.flag(flag):
-            size = layout(project, replace(params, **{flag: False}), version_ids, index).size
+        if flag in params.allowed and params.flag(flag):
+            fewer = params.without(flag)
+            size = layout(project, fewer, version_ids, index, tables).size
             flags.append(
                 {"parameter": f"{flag}=false", "size_bytes": size, "fits": size <= limit_bytes}
             )

@@ -11,8 +11,9 @@ from planbridge.integrations.secrets import looks_like_token
 
 TRUE_WORDS = frozenset({"true", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "no"})
-BOOL_FLAGS = ("resource", "status", "blockers")
-ALLOWED = ("limit", *BOOL_FLAGS)
+BOOL_FLAGS = ("resource", "status", "blockers", "metrics")
+FEED_PARAMS = ("limit", *BOOL_FLAGS)
+METRICS_PARAMS = ("limit",)
 TOKEN_PARAM_NAMES = frozenset({"token", "access_token", "api_key", "apikey", "key", "bearer"})
 
 
@@ -22,12 +23,22 @@ class FeedParams:
     resource: bool = True
     status: bool = True
     blockers: bool = True
+    metrics: bool = True
+    allowed: tuple[str, ...] = FEED_PARAMS
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The parameters as applied, as the body's ``parameters`` object shows them."""
+        values = asdict(self)
+        return {name: values[name] for name in self.allowed}
 
     def flag(self, name: str) -> bool:
         return bool(getattr(self, name))
+
+    def without(self, flag: str) -> FeedParams:
+        """The same parameters with one table flag switched off."""
+        values = asdict(self)
+        values[flag] = False
+        return FeedParams(**values)
 
 
 def refuse_token_in_query(items: Sequence[tuple[str, str]]) -> None:
@@ -49,13 +60,19 @@ def parse_bool(name: str, raw: str) -> bool:
     )
 
 
-def parse(items: Sequence[tuple[str, str]], *, default_limit: int, max_limit: int) -> FeedParams:
+def parse(
+    items: Sequence[tuple[str, str]],
+    *,
+    default_limit: int,
+    max_limit: int,
+    allowed: tuple[str, ...] = FEED_PARAMS,
+) -> FeedParams:
     seen: dict[str, str] = {}
     for key, value in items:
-        if key not in ALLOWED:
+        if key not in allowed:
             raise InvalidParameter(
                 f"Unknown parameter '{key}'.",
-                hint=f"Allowed parameters: {', '.join(ALLOWED)}.",
+                hint=f"Allowed parameters: {', '.join(allowed)}.",
             )
         if key in seen:
             raise InvalidParameter(f"Parameter '{key}' is given more than once.")
@@ -70,4 +87,4 @@ def parse(items: Sequence[tuple[str, str]], *, default_limit: int, max_limit: in
             )
         limit = min(int(raw), max_limit)
     flags = {name: parse_bool(name, seen[name]) for name in BOOL_FLAGS if name in seen}
-    return FeedParams(limit=limit, **flags)
+    return FeedParams(limit=limit, allowed=allowed, **flags)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -13,6 +16,8 @@ from sqlalchemy.orm import Session
 from planbridge import errors
 from planbridge.context import AppContext, get_context
 from planbridge.feeds import assemble, params
+from planbridge.feeds.catalog import FEED_TABLES, METRIC_TABLES
+from planbridge.feeds.tables import VERSIONS, Table
 from planbridge.http_errors import documented
 from planbridge.integrations import fair_use
 from planbridge.integrations.service import authenticate
@@ -52,21 +57,19 @@ def ensure_serving(project: Project) -> None:
         )
 
 
-@router.get(
-    "/power-bi/v1/{project_api_id}",
-    summary="Published plans of a project as flat JSON tables",
-    response_description="A JSON object: `project`, `parameters` and one array per table "
-    "(see docs/feed.md). Gzip when `Accept-Encoding` allows it.",
-    responses={**FEED_ERRORS, 304: {"description": "Not modified (If-None-Match matched)."}},
-)
-def published_plans(
-    request: Request,
-    project_api_id: Annotated[str, Path(max_length=64, description="The project's feed id.")],
-    ctx: Annotated[AppContext, Depends(get_context)],
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
-) -> Response:
-    """Versions are newest first. Query parameters: `limit` (versions, default 5),
-    `resource`, `status`, `blockers` (true|false|1|0|yes|no, default true)."""
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """A request that passed every check: the project, its parameters and the request time."""
+
+    project: Project
+    params: params.FeedParams
+    now: dt.datetime
+
+
+def admit(request: Request, ctx: AppContext, project_api_id: str, allowed: tuple[str, ...]) -> Gate:
+    """The checks every feed endpoint makes, in order: no token in the URL, a known project,
+    a valid token (its last use recorded even if a later check fails), a serving and enabled
+    source, valid parameters, and the fair-use budget."""
     query = request.query_params.multi_items()
     params.refuse_token_in_query(query)
     settings = ctx.settings
@@ -81,33 +84,42 @@ def published_plans(
             query,
             default_limit=settings.feed_default_versions,
             max_limit=settings.feed_max_versions,
+            allowed=allowed,
         )
         fair_use.consume(session, project.id, settings.feed_requests_per_hour, now.timestamp())
+    return Gate(project, wanted, now)
+
+
+def serve(request: Request, ctx: AppContext, gate: Gate, tables: Sequence[Table]) -> Response:
+    """Lay out the body from stored chunks, answer 304 or the size error, else stream it."""
+    settings = ctx.settings
+    project = gate.project
     with ctx.db.transaction() as session:
         versions = assemble.recent_versions(
-            session, project, limit=wanted.limit, history_days=settings.history_days, now=now
+            session,
+            project,
+            limit=gate.params.limit,
+            history_days=settings.history_days,
+            now=gate.now,
         )
         version_ids = [v.id for v in versions]
         index = assemble.chunk_index(session, version_ids)
     doc = assemble.project_doc(project)
-    body = assemble.layout(doc, wanted, version_ids, index)
+    body = assemble.layout(doc, gate.params, version_ids, index, tables)
     limit_bytes = settings.feed_max_bytes(project.tier.value)
     if limit_bytes is None:
         raise errors.PlanNotEligible(f"Project {project.code} is on the free tier.")
-    headers = {
-        "ETag": body.etag,
-        "Cache-Control": "private, no-cache",
-        "Vary": "Accept-Encoding",
-    }
+    headers = {"ETag": body.etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
     if body.etag in _etags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
     assemble.check_size(
         body,
         limit_bytes=limit_bytes,
         project=doc,
-        params=wanted,
+        params=gate.params,
         version_ids=version_ids,
         index=index,
+        tables=tables,
     )
     if _accepts_gzip(request.headers.get("accept-encoding", "")):
         headers["Content-Encoding"] = "gzip"
@@ -117,6 +129,43 @@ def published_plans(
         headers["Content-Length"] = str(body.size)
         stream = assemble.stream_identity(ctx.db.engine, body)
     return StreamingResponse(stream, media_type="application/json", headers=headers)
+
+
+ProjectApiId = Annotated[str, Path(max_length=64, description="The project's feed id.")]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+Context = Annotated[AppContext, Depends(get_context)]
+
+
+@router.get(
+    "/power-bi/v1/{project_api_id}",
+    summary="Published plans of a project as flat JSON tables",
+    response_description="A JSON object: `project`, `parameters` and one array per table "
+    "(see docs/feed.md). Gzip when `Accept-Encoding` allows it.",
+    responses={**FEED_ERRORS, 304: {"description": "Not modified (If-None-Match matched)."}},
+)
+def published_plans(
+    request: Request, project_api_id: ProjectApiId, ctx: Context, _credentials: Credentials = None
+) -> Response:
+    """Versions are newest first. Query parameters: `limit` (versions, default 5),
+    `resource`, `status`, `blockers`, `metrics` (true|false|1|0|yes|no, default true)."""
+    gate = admit(request, ctx, project_api_id, params.FEED_PARAMS)
+    return serve(request, ctx, gate, FEED_TABLES)
+
+
+@router.get(
+    "/power-bi/v1/{project_api_id}/metrics",
+    summary="Last Planner metrics of a project's published versions",
+    response_description="`project`, `parameters`, `versions` and the metric tables "
+    "(see docs/metrics.md).",
+    responses={**FEED_ERRORS, 304: {"description": "Not modified (If-None-Match matched)."}},
+)
+def published_metrics(
+    request: Request, project_api_id: ProjectApiId, ctx: Context, _credentials: Credentials = None
+) -> Response:
+    """The metric tables alone (with `versions` to relate them), same token and rules as the
+    feed. Query parameter: `limit` (versions, default 5)."""
+    gate = admit(request, ctx, project_api_id, params.METRICS_PARAMS)
+    return serve(request, ctx, gate, (VERSIONS, *METRIC_TABLES))
 
 
 def _etags(header: str) -> set[str]:

@@ -8,7 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from planbridge.feeds.tables import TABLES, Column
+from planbridge.feeds.catalog import FEED_TABLES
+from planbridge.feeds.tables import Column
 
 SHIPPED = Path(__file__).with_name("feed.schema.json")
 
@@ -42,7 +43,7 @@ def build_schema() -> dict[str, Any]:
                 "properties": {c.name: _column(c) for c in table.columns},
             },
         }
-        for table in TABLES
+        for table in FEED_TABLES
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -68,12 +69,13 @@ def build_schema() -> dict[str, Any]:
                 "type": "object",
                 "description": "The parameters as applied (limit after capping).",
                 "additionalProperties": False,
-                "required": ["limit", "resource", "status", "blockers"],
+                "required": ["limit", "resource", "status", "blockers", "metrics"],
                 "properties": {
                     "limit": {"type": "integer", "minimum": 1},
                     "resource": {"type": "boolean"},
                     "status": {"type": "boolean"},
                     "blockers": {"type": "boolean"},
+                    "metrics": {"type": "boolean"},
                 },
             },
             **tables,

@@ -49,7 +49,8 @@ def consume(session: Session, project_id: int, per_hour: int, now: float) -> Non
 
 def _create(session: Session, project_id: int, now: float) -> None:
     """Insert the project's row unless a concurrent request already did."""
-    upsert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[session.get_bind().dialect.name]
-    session.execute(
-        upsert(FeedUsage).values(project_id=project_id, tat=now).on_conflict_do_nothing()
-    )
+    values = {"project_id": project_id, "tat": now}
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(pg_insert(FeedUsage).values(values).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite_insert(FeedUsage).values(values).on_conflict_do_nothing())

@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Callable
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planbridge.actors import Actor
 from planbridge.errors import InvalidInput
 from planbridge.feeds import tables as T
 from planbridge.integrations import audit
+from planbridge.metrics.service import metrics_for
 from planbridge.projects.models import Project, User
 from planbridge.projects.service import require_member
-from planbridge.publishing import chunks
-from planbridge.publishing.models import Version, VersionChunk
+from planbridge.publishing.models import Version
 from planbridge.publishing.snapshot import Row, plan_rows
-
-Progress = Callable[[int, int], None]
-"""Called with (steps done, steps in all) as publication proceeds."""
+from planbridge.publishing.store import Progress, store_rows
 
 
 def publish(
@@ -64,6 +61,7 @@ def publish(
     rows = plan_rows(session, project, version.id)
     version.task_count = len(rows[T.TASKS.name])
     rows[T.VERSIONS.name] = [version_row(version)]
+    rows.update(metrics_for(session, project, version, rows))
     store_rows(session, version.id, rows, chunk_rows=chunk_rows, progress=progress)
     audit.record(
         session,
@@ -87,38 +85,6 @@ def version_row(version: Version) -> Row:
         "published_by": version.published_by,
         "task_count": version.task_count,
     }
-
-
-def store_rows(
-    session: Session,
-    version_id: int,
-    rows: dict[str, list[Row]],
-    *,
-    chunk_rows: int,
-    progress: Progress | None = None,
-) -> None:
-    """Serialize each table's rows into chunks of the version, in one bulk insert per table."""
-    names = [name for name in rows if rows[name]]
-    for step, name in enumerate(names, start=1):
-        session.execute(
-            insert(VersionChunk),
-            [
-                {
-                    "version_id": version_id,
-                    "table_name": name,
-                    "seq": c.seq,
-                    "row_count": c.row_count,
-                    "raw_size": len(c.body),
-                    "crc32": c.crc32,
-                    "deflate_size": len(c.deflate),
-                    "body": c.body,
-                    "deflate": c.deflate,
-                }
-                for c in chunks.encode(rows[name], chunk_rows)
-            ],
-        )
-        if progress is not None:
-            progress(step, len(names))
 
 
 def list_versions(session: Session, project: Project) -> list[Version]:
