@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from planbridge import __version__, http_errors, logs
 from planbridge.context import AppContext, Clock, system_clock
 from planbridge.db.session import Database
+from planbridge.feeds.files_routes import router as files_router
+from planbridge.feeds.odata.routes import router as odata_router
 from planbridge.feeds.routes import router as feed_router
 from planbridge.meta_routes import router as meta_router
 from planbridge.settings import Settings, load_settings
@@ -29,6 +31,8 @@ def create_app(
     app.state.context = AppContext(settings=settings, db=db, clock=clock)
     http_errors.install(app)
     app.include_router(meta_router)
+    app.include_router(files_router)
     app.include_router(feed_router)
+    app.include_router(odata_router)
     app.add_middleware(logs.AccessLogMiddleware)
     return app

@@ -34,6 +34,8 @@ def test_default_is_the_5_newest_versions_newest_first(client, weekly):
         "status": True,
         "blockers": True,
         "metrics": True,
+        "published_from": None,
+        "published_to": None,
     }
     version_ids = {v["version_id"] for v in response.json()["versions"]}
     assert {t["version_id"] for t in response.json()["tasks"]} == version_ids
@@ -108,7 +110,9 @@ def test_unknown_parameter_gets_400_listing_the_allowed_ones(client, weekly):
         client.get(f"{weekly.url}?limt=3", headers=weekly.auth), 400, "invalid_parameter"
     )
     assert "'limt'" in error["message"]
-    assert "limit, resource, status, blockers, metrics" in error["hint"]
+    assert (
+        "limit, resource, status, blockers, metrics, published_from, published_to" in error["hint"]
+    )
 
 
 def test_repeated_parameter_gets_400(client, weekly):
@@ -116,3 +120,41 @@ def test_repeated_parameter_gets_400(client, weekly):
         client.get(f"{weekly.url}?limit=1&limit=2", headers=weekly.auth), 400, "invalid_parameter"
     )
     assert "more than once" in error["message"]
+
+
+def test_published_range_selects_versions_for_incremental_refresh(client, weekly):
+    response = client.get(
+        weekly.url,
+        params={"published_from": "2026-10-30T15:00:00Z", "published_to": "2026-11-13T15:00:00Z"},
+        headers=weekly.auth,
+    )
+    # Weekly versions 1..7 end at T0 = 2026-11-20T15:00Z: from is inclusive, to exclusive.
+    assert _numbers(response) == [5, 4]
+    assert response.json()["parameters"]["published_from"] == "2026-10-30T15:00:00Z"
+
+
+def test_published_range_accepts_dates_and_offsets(client, weekly):
+    response = client.get(
+        weekly.url,
+        params={"published_from": "2026-11-20", "published_to": "2026-11-20T17:00:00+01:00"},
+        headers=weekly.auth,
+    )
+    assert _numbers(response) == [7]
+
+
+@pytest.mark.parametrize(
+    "query, needle",
+    [
+        ({"published_from": "last week"}, "'published_from' must be an ISO 8601"),
+        ({"published_to": "2026-13-01"}, "'published_to' must be an ISO 8601"),
+        (
+            {"published_from": "2026-11-20", "published_to": "2026-11-01"},
+            "must be earlier than",
+        ),
+    ],
+)
+def test_bad_published_range_gets_400(client, weekly, query, needle):
+    error = assert_error(
+        client.get(weekly.url, params=query, headers=weekly.auth), 400, "invalid_parameter"
+    )
+    assert needle in error["message"]

@@ -67,18 +67,22 @@ def project_doc(project: Project) -> dict[str, Any]:
 
 
 def recent_versions(
-    session: Session, project: Project, *, limit: int, history_days: int, now: dt.datetime
+    session: Session,
+    project: Project,
+    *,
+    params: FeedParams,
+    history_days: int,
+    now: dt.datetime,
 ) -> list[Version]:
-    """Newest first, never older than the history limit."""
+    """Newest first, inside the requested range, never older than the history limit."""
     cutoff = now - dt.timedelta(days=history_days)
-    return list(
-        session.scalars(
-            select(Version)
-            .where(Version.project_id == project.id, Version.published_at >= cutoff)
-            .order_by(Version.published_at.desc(), Version.number.desc())
-            .limit(limit)
-        )
-    )
+    query = select(Version).where(Version.project_id == project.id, Version.published_at >= cutoff)
+    if params.published_from is not None:
+        query = query.where(Version.published_at >= params.published_from)
+    if params.published_to is not None:
+        query = query.where(Version.published_at < params.published_to)
+    order = (Version.published_at.desc(), Version.number.desc())
+    return list(session.scalars(query.order_by(*order).limit(params.limit)))
 
 
 def chunk_index(session: Session, version_ids: Sequence[int]) -> ChunkIndex:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -12,8 +13,9 @@ from planbridge.integrations.secrets import looks_like_token
 TRUE_WORDS = frozenset({"true", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "no"})
 BOOL_FLAGS = ("resource", "status", "blockers", "metrics")
-FEED_PARAMS = ("limit", *BOOL_FLAGS)
-METRICS_PARAMS = ("limit",)
+RANGE_PARAMS = ("published_from", "published_to")
+FEED_PARAMS = ("limit", *BOOL_FLAGS, *RANGE_PARAMS)
+METRICS_PARAMS = ("limit", *RANGE_PARAMS)
 TOKEN_PARAM_NAMES = frozenset({"token", "access_token", "api_key", "apikey", "key", "bearer"})
 
 
@@ -24,6 +26,8 @@ class FeedParams:
     status: bool = True
     blockers: bool = True
     metrics: bool = True
+    published_from: dt.datetime | None = None
+    published_to: dt.datetime | None = None
     allowed: tuple[str, ...] = FEED_PARAMS
 
     def as_dict(self) -> dict[str, Any]:
@@ -87,4 +91,33 @@ def parse(
             )
         limit = min(int(raw), max_limit)
     flags = {name: parse_bool(name, seen[name]) for name in BOOL_FLAGS if name in seen}
-    return FeedParams(limit=limit, allowed=allowed, **flags)
+    bounds = {name: parse_moment(name, seen[name]) for name in RANGE_PARAMS if name in seen}
+    low, high = bounds.get("published_from"), bounds.get("published_to")
+    if low is not None and high is not None and low >= high:
+        raise InvalidParameter(
+            "'published_from' must be earlier than 'published_to'.",
+            hint="The range is published_from <= published_at < published_to.",
+        )
+    return FeedParams(
+        limit=limit,
+        resource=flags.get("resource", True),
+        status=flags.get("status", True),
+        blockers=flags.get("blockers", True),
+        metrics=flags.get("metrics", True),
+        published_from=low,
+        published_to=high,
+        allowed=allowed,
+    )
+
+
+def parse_moment(name: str, raw: str) -> dt.datetime:
+    """An ISO 8601 date or date-time; without an offset it is taken as UTC."""
+    text = raw.strip()
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise InvalidParameter(
+            f"Parameter '{name}' must be an ISO 8601 date or date-time, not '{raw}'.",
+            hint="For example 2026-11-01 or 2026-11-01T00:00:00Z (no offset means UTC).",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

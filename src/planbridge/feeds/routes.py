@@ -66,13 +66,13 @@ class Gate:
     now: dt.datetime
 
 
-def admit(request: Request, ctx: AppContext, project_api_id: str, allowed: tuple[str, ...]) -> Gate:
-    """The checks every feed endpoint makes, in order: no token in the URL, a known project,
-    a valid token (its last use recorded even if a later check fails), a serving and enabled
-    source, valid parameters, and the fair-use budget."""
-    query = request.query_params.multi_items()
-    params.refuse_token_in_query(query)
-    settings = ctx.settings
+def authorize(
+    request: Request, ctx: AppContext, project_api_id: str
+) -> tuple[Project, dt.datetime]:
+    """The checks every feed endpoint (JSON, metrics, files, OData) makes, in order: no token in
+    the URL, a known project, a valid token (its last use recorded even if a later check fails),
+    a serving and enabled source, and the fair-use budget."""
+    params.refuse_token_in_query(request.query_params.multi_items())
     now = ctx.clock()
     with ctx.db.transaction() as session:
         project = find_project(session, project_api_id)
@@ -80,13 +80,19 @@ def admit(request: Request, ctx: AppContext, project_api_id: str, allowed: tuple
     with ctx.db.transaction() as session:
         project = find_project(session, project_api_id)
         ensure_serving(project)
-        wanted = params.parse(
-            query,
-            default_limit=settings.feed_default_versions,
-            max_limit=settings.feed_max_versions,
-            allowed=allowed,
-        )
-        fair_use.consume(session, project.id, settings.feed_requests_per_hour, now.timestamp())
+        fair_use.consume(session, project.id, ctx.settings.feed_requests_per_hour, now.timestamp())
+    return project, now
+
+
+def admit(request: Request, ctx: AppContext, project_api_id: str, allowed: tuple[str, ...]) -> Gate:
+    """:func:`authorize`, then the query parameters of a JSON-feed endpoint."""
+    project, now = authorize(request, ctx, project_api_id)
+    wanted = params.parse(
+        request.query_params.multi_items(),
+        default_limit=ctx.settings.feed_default_versions,
+        max_limit=ctx.settings.feed_max_versions,
+        allowed=allowed,
+    )
     return Gate(project, wanted, now)
 
 
@@ -98,7 +104,7 @@ def serve(request: Request, ctx: AppContext, gate: Gate, tables: Sequence[Table]
         versions = assemble.recent_versions(
             session,
             project,
-            limit=gate.params.limit,
+            params=gate.params,
             history_days=settings.history_days,
             now=gate.now,
         )
