@@ -20,6 +20,7 @@ from planbridge.db import migrate
 from planbridge.demo import generator
 from planbridge.integrations import audit
 from planbridge.integrations import service as integrations
+from planbridge.metrics import service as metrics_service
 from planbridge.projects import service as projects
 from planbridge.projects.models import Project
 from planbridge.publishing import service as publishing
@@ -41,6 +42,7 @@ tokens_app = typer.Typer(help="Feed tokens.", no_args_is_help=True)
 feed_app = typer.Typer(help="Operator controls of a project's feed.", no_args_is_help=True)
 config_app = typer.Typer(help="Settings.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+metrics_app = typer.Typer(help="Last Planner metrics stored with versions.", no_args_is_help=True)
 for sub, name in [
     (db_app, "db"),
     (projects_app, "projects"),
@@ -51,6 +53,7 @@ for sub, name in [
     (feed_app, "feed"),
     (config_app, "config"),
     (audit_app, "audit"),
+    (metrics_app, "metrics"),
 ]:
     app.add_typer(sub, name=name)
 
@@ -471,6 +474,31 @@ def publish(
         as_json=as_json,
         text=f"published {project.code} version {version.number} '{version.name}' "
         f"({version.task_count} tasks)",
+    )
+
+
+@metrics_app.command("rebuild")
+@handles_errors
+def metrics_rebuild(project_ref: ProjectRef, as_json: Json = False) -> None:
+    """Recompute every version's metrics (after a formula change). Idempotent."""
+    config = runtime.settings()
+    with runtime.database(config).transaction() as session:
+        project = projects.get_project(session, project_ref)
+        report = metrics_service.rebuild(session, project, chunk_rows=config.publish_chunk_rows)
+        audit.record(
+            session,
+            Actor("operator"),
+            "metrics.rebuild",
+            project_id=project.id,
+            subject=project.code,
+            versions=report.versions,
+            changed=report.changed,
+        )
+    emit(
+        {"project": project.code, "versions": report.versions, "changed": report.changed},
+        as_json=as_json,
+        text=f"rebuilt metrics of {report.versions} versions of {project.code}; "
+        f"{report.changed} changed",
     )
 
 

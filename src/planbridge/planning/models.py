@@ -151,7 +151,7 @@ class TaskLink(Base):
     """A logic link: successor depends on predecessor (FS/SS/FF/SF) with a lag in working days."""
 
     __tablename__ = "task_links"
-    __table_args__ = (UniqueConstraint("predecessor_id", "successor_id"),)
+    __table_args__ = (UniqueConstraint("predecessor_id", "successor_id", "type"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = _project_fk()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 18:53:04.945035
+Create Date: 2026-11-23 19:03:55.915223
 """
 
 from collections.abc import Sequence
@@ -637,7 +637,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_task_links")),
         sa.UniqueConstraint(
-            "predecessor_id", "successor_id", name=op.f("uq_task_links_predecessor_id_successor_id")
+            "predecessor_id",
+            "successor_id",
+            "type",
+            name=op.f("uq_task_links_predecessor_id_successor_id_type"),
         ),
     )
     with op.batch_alter_table("task_links", schema=None) as batch_op:
