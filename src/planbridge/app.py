@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from planbridge import __version__, http_errors, logs
+from planbridge.api.routes import router as api_router
 from planbridge.context import AppContext, Clock, system_clock
 from planbridge.db.session import Database
 from planbridge.feeds.files_routes import router as files_router
@@ -34,5 +35,6 @@ def create_app(
     app.include_router(files_router)
     app.include_router(feed_router)
     app.include_router(odata_router)
+    app.include_router(api_router)
     app.add_middleware(logs.AccessLogMiddleware)
     return app

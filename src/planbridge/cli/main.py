@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from planbridge import __version__
 from planbridge.actors import Actor
 from planbridge.cli import runtime
+from planbridge.cli.import_command import import_schedule
 from planbridge.cli.output import emit, fail, progress_bar, table
 from planbridge.cli.runtime import handles_errors
 from planbridge.db import migrate
@@ -63,6 +64,9 @@ By = Annotated[
     str | None,
     typer.Option("--by", help="Email of the acting project admin (default: the operator)."),
 ]
+
+
+app.command("import")(import_schedule)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The Plan API: JSON over HTTP for tools that keep the live plan up to date."""
