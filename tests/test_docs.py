@@ -1,0 +1,55 @@
+"""The docs say what the code does: generated reference sections are current, every setting and
+every feed table and column is documented, and the README's commands are the ones CI runs."""
+
+from __future__ import annotations
+
+import re
+
+from planbridge import reference
+from planbridge.feeds.catalog import FEED_TABLES
+from planbridge.feeds.schema import SHIPPED, render
+from planbridge.settings import Settings
+from tests.conftest import REPO
+
+
+def test_generated_reference_sections_are_current():
+    stale = []
+    for name, generate in reference.GENERATORS.items():
+        text = (REPO / "docs" / name).read_text(encoding="utf-8")
+        if reference.splice(text, generate()) != text:
+            stale.append(name)
+    assert not stale, f"run: python -m planbridge.reference --write ({stale})"
+
+
+def test_every_setting_is_documented():
+    text = (REPO / "docs" / "settings.md").read_text(encoding="utf-8")
+    for name, field in Settings.model_fields.items():
+        assert f"`PLANBRIDGE_{name.upper()}`" in text
+        assert field.description, name
+
+
+def test_every_feed_table_and_column_is_documented():
+    text = (REPO / "docs" / "feed.md").read_text(encoding="utf-8")
+    for table in FEED_TABLES:
+        assert f"### `{table.name}`" in text
+        for column in table.columns:
+            assert re.search(rf"\| `{column.name}` \| {column.type} \|", text), (table.name, column)
+
+
+def test_shipped_json_schema_matches_the_registry():
+    assert SHIPPED.read_text(encoding="utf-8") == render()
+
+
+def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme and "make test" in readme
+    assert "make test" in (REPO / ".ci" / "run").read_text()
+
+
+def test_docs_links_point_to_existing_pages():
+    for page in [REPO / "README.md", *(REPO / "docs").glob("*.md")]:
+        for target in re.findall(
+            r"\]\(((?:docs/)?[\w\-]+\.md)\)", page.read_text(encoding="utf-8")
+        ):
+            base = REPO if target.startswith("docs/") else page.parent
+            assert (base / target).exists(), f"{page.name} links to missing {target}"
