@@ -33,12 +33,14 @@ def feed_tables() -> str:
 
 
 def settings() -> str:
+    from pydantic import SecretStr
+
     from planbridge.settings import Settings
 
     rows = ["| variable | default | description |", "| --- | --- | --- |"]
     for name, field in Settings.model_fields.items():
         default = field.default
-        shown = getattr(default, "get_secret_value", lambda: default)()
+        shown = default.get_secret_value() if isinstance(default, SecretStr) else default
         rows.append(f"| `PLANBRIDGE_{name.upper()}` | `{shown}` | {field.description} |")
     return "\n".join(rows) + "\n"
 
