@@ -153,9 +153,8 @@ def main() -> None:
     print(f"demo build               {args.tasks} tasks, {args.weeks} versions in {demo_s:.1f} s")
     print(f"full default feed body   {body / mib:.1f} MiB ({body} bytes)")
     print(f"gzip on the wire         {zipped[1] / mib:.1f} MiB")
-    print(
-        f"median time to last byte identity {identity[0] * 1000:.0f} ms, gzip {zipped[0] * 1000:.0f} ms"
-    )
+    ms = (identity[0] * 1000, zipped[0] * 1000)
+    print(f"median time to last byte identity {ms[0]:.0f} ms, gzip {ms[1]:.0f} ms")
     print(f"                         ({args.requests} requests each)")
     print(f"server RSS               idle {baseline / mib:.0f} MiB, peak {rss.peak / mib:.0f} MiB")
     print(f"server memory growth     {growth / mib:.0f} MiB = {growth / body:.2f} x body size")
