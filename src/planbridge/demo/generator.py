@@ -434,9 +434,9 @@ def _simulate_week(
         changed = False
         if worked:
             task.started = True
-            if rng.random() < (0.1 if task.milestone else 0.24):
+            if rng.random() < (0.12 if task.milestone else 0.4):
                 day = rng.choice(worked)
-                amount = rng.choice([1, 1, 1, 2, 2, 3])
+                amount = rng.choice([1, 1, 2, 2, 3, 5])
                 impact = rng.choice(["extend", "move"])
                 reason = rng.choices(lists["reason_ids"], lists["reason_weights"])[0]
                 progress_rows.append(
