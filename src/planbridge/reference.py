@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 BEGIN = "<!-- generated:begin -->"
@@ -54,7 +55,7 @@ def cli() -> str:
     root = get_command(app)
     parts: list[str] = []
 
-    def walk(command: click.Command, path: list[str]) -> None:
+    def walk(command: Any, path: list[str]) -> None:
         ctx = click.Context(
             command, info_name=" ".join(path), terminal_width=88, max_content_width=88
         )
