@@ -25,7 +25,7 @@ class ServiceInfo(BaseModel):
 
 @router.get("/", response_model=ServiceInfo, summary="Service information (anonymous)")
 def root(ctx: Annotated[AppContext, Depends(get_context)]) -> Response:
-    base = ctx.settings.base_url.rstrip("/")
+    base = ctx.settings.public_url
     info: dict[str, Any] = {
         "name": "PlanBridge",
         "version": __version__,

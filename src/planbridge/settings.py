@@ -22,9 +22,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the database. SQLite file by default; "
         "postgresql+psycopg://user:pass@host/db for production.",
     )
-    base_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="Public base URL of this service, used in printed feed URLs and docs links.",
+    base_url: str | None = Field(
+        default=None,
+        description="Public base URL of this service, used in printed feed URLs and docs links "
+        "(default: http://HOST:PORT from the two settings below).",
     )
     host: str = Field(default="127.0.0.1", description="Address `planbridge serve` binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `planbridge serve` binds to.")
@@ -52,6 +53,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Fair-use budget: authenticated feed requests per project per hour.",
     )
+    odata_page_size: int = Field(
+        default=5000,
+        ge=1,
+        description="Rows per page of the OData feed; larger sets continue via @odata.nextLink.",
+    )
     token_max_days: int = Field(
         default=90, ge=1, le=90, description="Longest lifetime a feed token may be given (days)."
     )
@@ -69,6 +75,14 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = Field(
         default="json", description="`json` for one JSON object per line, `text` for humans."
     )
+
+    @property
+    def public_url(self) -> str:
+        """``base_url`` without a trailing slash, or the address ``serve`` listens on."""
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
 
     def feed_max_bytes(self, tier: str) -> int | None:
         """The body-size limit of a tier, in bytes (``None``: the tier has no feed)."""

@@ -15,7 +15,7 @@ from planbridge import __version__
 from planbridge.actors import Actor
 from planbridge.cli import runtime
 from planbridge.cli.import_command import import_schedule
-from planbridge.cli.output import emit, fail, progress_bar, table
+from planbridge.cli.output import emit, err_console, fail, progress_bar, table
 from planbridge.cli.runtime import handles_errors
 from planbridge.db import migrate
 from planbridge.demo import generator
@@ -90,7 +90,7 @@ def _root(
 
 
 def feed_url(config: Settings, project: Project) -> str:
-    return f"{config.base_url.rstrip('/')}/power-bi/v1/{project.api_id}"
+    return f"{config.public_url}/power-bi/v1/{project.api_id}"
 
 
 def _actor(session: Any, by: str | None) -> Actor:
@@ -127,6 +127,7 @@ def serve(
     from planbridge.app import create_app
 
     config = runtime.settings()
+    config = config.model_copy(update={"host": host or config.host, "port": port or config.port})
     db = runtime.database(config, require_current=False)
     if migrate.current_revision(db.engine) is None:
         migrate.upgrade(db.engine)
@@ -134,14 +135,29 @@ def serve(
         fail("the database schema is out of date", "run: planbridge db upgrade")
     if demo:
         with db.transaction() as session:
-            empty = not projects.list_projects(session)
-        if empty:
+            existing = projects.list_projects(session)
+            urls = [(p.code, feed_url(config, p)) for p in existing]
+        if not existing:
             _create_demo(config, db, tasks=300, weeks=6, seed=1, as_json=as_json)
+        else:
+            lines = "\n".join(f"  {code}: {url}" for code, url in urls)
+            emit(
+                {"projects": dict(urls)},
+                as_json=as_json,
+                text=f"The database already has projects; no demo was added.\n{lines}\n"
+                "A new token: planbridge tokens create DEMO --name 'My report'",
+            )
     logs.configure(config.log_level, config.log_format)
+    err_console.print(
+        f"PlanBridge {__version__} serving on {config.host}:{config.port} "
+        f"(API docs: {config.public_url}/docs). Stop with Ctrl+C.",
+        markup=False,
+        highlight=False,
+    )
     uvicorn.run(
         create_app(config, db=db),
-        host=host or config.host,
-        port=port or config.port,
+        host=config.host,
+        port=config.port,
         access_log=False,
         log_config=None,
         log_level=config.log_level,
