@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 BEGIN = "<!-- generated:begin -->"
 END = "<!-- generated:end -->"
