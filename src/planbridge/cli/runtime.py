@@ -29,8 +29,13 @@ def settings() -> Settings:
         fail(f"setting {name}: {first['msg']}", "see docs/settings.md")
 
 
+_OPEN: list[Database] = []
+
+
 def database(config: Settings, *, require_current: bool = True) -> Database:
+    """The configured database; closed by :func:`handles_errors` when the command ends."""
     db = Database.from_url(config.database_url.get_secret_value())
+    _OPEN.append(db)
     if require_current and not migrate.is_up_to_date(db.engine):
         fail(
             "the database is not initialised or not up to date",
@@ -56,6 +61,9 @@ def handles_errors(func: Callable[P, R]) -> Callable[P, R]:
             fail(f"cannot use the database: {_first_line(exc)}", "check PLANBRIDGE_DATABASE_URL")
         except SQLAlchemyError as exc:
             fail(f"database error: {_first_line(exc)}")
+        finally:
+            while _OPEN:
+                _OPEN.pop().dispose()
 
     return wrapper
 
