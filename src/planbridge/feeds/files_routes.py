@@ -1,7 +1,238 @@
-"""CSV and XLSX downloads of feed tables (``/power-bi/v1/{project_api_id}/tables/...``)."""
+"""CSV and XLSX downloads of feed tables (``/power-bi/v1/{project_api_id}/tables/...``).
+
+Same token, checks, parameters, history limit and fair use as the JSON feed (``admit``); the
+rows are the JSON feed's rows for the same parameters, read from the same stored chunks.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from typing import IO, Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response, StreamingResponse
+
+from planbridge import errors
+from planbridge.context import AppContext
+from planbridge.feeds import assemble, params
+from planbridge.feeds.catalog import FEED_TABLES, FEED_TABLES_BY_NAME
+from planbridge.feeds.files import csv_export, rows, xlsx_export
+from planbridge.feeds.routes import (
+    Context,
+    Credentials,
+    Gate,
+    ProjectApiId,
+    _accepts_gzip,
+    _etags,
+    admit,
+)
+from planbridge.feeds.tables import Table
+from planbridge.http_errors import documented
 
 router = APIRouter(tags=["files"])
+
+CSV_PARAMS = (*params.FEED_PARAMS, "bom")
+XLSX_PARAMS = params.FEED_PARAMS
+SPOOL_BYTES = 8 * 1024 * 1024
+"""A workbook up to this size is zipped in memory, a larger one in a temporary file."""
+STREAM_BLOCK_BYTES = 64 * 1024
+
+
+class TableNotFound(errors.NotFound):
+    code = "table_not_found"
+
+
+FILE_ERRORS = documented(
+    errors.InvalidParameter,
+    errors.TokenInQuery,
+    errors.InvalidToken,
+    errors.IntegrationDisabled,
+    errors.ProjectSuspended,
+    errors.PlanNotEligible,
+    errors.ProjectNotFound,
+    TableNotFound,
+    errors.ResponseTooLarge,
+    errors.RateLimited,
+)
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified (If-None-Match matched)."}
+}
+TableName = Annotated[
+    str, Path(max_length=64, description="A feed table, e.g. `tasks` (docs/feed.md).")
+]
+
+
+@router.get(
+    "/power-bi/v1/{project_api_id}/tables/{table}.csv",
+    summary="One feed table as CSV",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "RFC 4180 CSV, UTF-8."},
+        **FILE_ERRORS,
+        **NOT_MODIFIED,
+    },
+)
+def table_csv(
+    request: Request,
+    project_api_id: ProjectApiId,
+    table: TableName,
+    ctx: Context,
+    _credentials: Credentials = None,
+) -> Response:
+    """The JSON feed's rows of one table, streamed as CSV with a header row. Parameters are the
+    feed's (`limit`, `published_from`, `published_to`, flags) plus `bom` (default true: a UTF-8
+    byte-order mark so Excel reads accents right)."""
+    gate = admit(request, ctx, project_api_id, CSV_PARAMS)
+    wanted = _table(table, gate.params)
+    raw_bom = request.query_params.get("bom")
+    bom = True if raw_bom is None else params.parse_bool("bom", raw_bom)
+    _ensure_eligible(ctx, gate)
+    extract = _extract(ctx, gate, [wanted])
+    headers = _cache_headers(extract.etag("csv", f"bom={bom}", gate.project.code))
+    headers["Vary"] = "Accept-Encoding"
+    if headers["ETag"] in _etags(request.headers.get("if-none-match", "")):
+        return Response(status_code=304, headers=headers)
+    pieces = csv_export.csv_bytes(
+        wanted, rows.read_rows(ctx.db.engine, extract.chunks[wanted.name]), bom=bom
+    )
+    if _accepts_gzip(request.headers.get("accept-encoding", "")):
+        headers["Content-Encoding"] = "gzip"
+        pieces = csv_export.gzipped(pieces)
+    return StreamingResponse(
+        pieces,
+        media_type=csv_export.MEDIA_TYPE,
+        headers=_attachment(headers, gate.project.code, f"{wanted.name}.csv"),
+    )
+
+
+@router.get(
+    "/power-bi/v1/{project_api_id}/tables/{table}.xlsx",
+    summary="One feed table as an Excel workbook",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {xlsx_export.MEDIA_TYPE: {}}, "description": "One sheet, one table."},
+        **FILE_ERRORS,
+        **NOT_MODIFIED,
+    },
+)
+def table_xlsx(
+    request: Request,
+    project_api_id: ProjectApiId,
+    table: TableName,
+    ctx: Context,
+    _credentials: Credentials = None,
+) -> Response:
+    """The JSON feed's rows of one table on one sheet, formatted as an Excel table with typed
+    cells. Parameters are the feed's."""
+    gate = admit(request, ctx, project_api_id, XLSX_PARAMS)
+    return _workbook(request, ctx, gate, [_table(table, gate.params)], name=table)
+
+
+@router.get(
+    "/power-bi/v1/{project_api_id}/tables.xlsx",
+    summary="Every feed table as one Excel workbook",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {xlsx_export.MEDIA_TYPE: {}}, "description": "A sheet per table."},
+        **FILE_ERRORS,
+        **NOT_MODIFIED,
+    },
+)
+def tables_xlsx(
+    request: Request, project_api_id: ProjectApiId, ctx: Context, _credentials: Credentials = None
+) -> Response:
+    """One sheet per table the flags keep (`resource`, `status`, `blockers`, `metrics`), each an
+    Excel table with typed cells, in the JSON feed's order."""
+    gate = admit(request, ctx, project_api_id, XLSX_PARAMS)
+    kept = [t for t in FEED_TABLES if t.flag is None or gate.params.flag(t.flag)]
+    return _workbook(request, ctx, gate, kept, name="tables")
+
+
+def _table(name: str, wanted: params.FeedParams) -> Table:
+    table = FEED_TABLES_BY_NAME.get(name)
+    if table is None:
+        available = list(FEED_TABLES_BY_NAME)
+        raise TableNotFound(
+            f"No feed table named '{name}'.",
+            hint=f"Available tables: {', '.join(available)}.",
+            details={"available_tables": available},
+        )
+    if table.flag is not None and not wanted.flag(table.flag):
+        raise errors.InvalidParameter(
+            f"Table '{name}' is switched off by {table.flag}=false.",
+            hint=f"Leave out {table.flag}=false to download this table.",
+        )
+    return table
+
+
+def _extract(ctx: AppContext, gate: Gate, tables: Sequence[Table]) -> rows.Extract:
+    with ctx.db.transaction() as session:
+        versions = assemble.recent_versions(
+            session,
+            gate.project,
+            params=gate.params,
+            history_days=ctx.settings.history_days,
+            now=gate.now,
+        )
+        return rows.extract(session, [v.id for v in versions], [t.name for t in tables])
+
+
+def _ensure_eligible(ctx: AppContext, gate: Gate) -> None:
+    """The feed's tier rule: a tier without a feed size limit has no feed, so no files."""
+    if ctx.settings.feed_max_bytes(gate.project.tier.value) is None:
+        raise errors.PlanNotEligible(f"Project {gate.project.code} is on the free tier.")
+
+
+def _cache_headers(etag: str) -> dict[str, str]:
+    return {"ETag": etag, "Cache-Control": "private, no-cache"}
+
+
+def _workbook(
+    request: Request, ctx: AppContext, gate: Gate, tables: Sequence[Table], *, name: str
+) -> Response:
+    _ensure_eligible(ctx, gate)
+    extract = _extract(ctx, gate, tables)
+    headers = _cache_headers(extract.etag("xlsx", gate.project.code))
+    if headers["ETag"] in _etags(request.headers.get("if-none-match", "")):
+        return Response(status_code=304, headers=headers)
+    xlsx_export.check_bounds(
+        extract, tables, params=gate.params, max_cells=xlsx_export.XLSX_MAX_CELLS
+    )
+    sheets = [
+        xlsx_export.Sheet(t, rows.read_rows(ctx.db.engine, extract.chunks[t.name])) for t in tables
+    ]
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by _blocks)
+    try:
+        xlsx_export.write_workbook(out, sheets, title=f"{gate.project.code} published plans")
+        headers["Content-Length"] = str(out.tell())
+    except BaseException:
+        out.close()
+        raise
+    return StreamingResponse(
+        _blocks(out),
+        media_type=xlsx_export.MEDIA_TYPE,
+        headers=_attachment(headers, gate.project.code, f"{name}.xlsx"),
+    )
+
+
+def _blocks(handle: IO[bytes]) -> Iterator[bytes]:
+    try:
+        handle.seek(0)
+        while block := handle.read(STREAM_BLOCK_BYTES):
+            yield block
+    finally:
+        handle.close()
+
+
+def _attachment(headers: dict[str, str], code: str, suffix: str) -> dict[str, str]:
+    """``Content-Disposition: attachment; filename="<code>-<suffix>"``, ASCII-safe, with the
+    UTF-8 name as ``filename*`` when the project code needs it (RFC 6266)."""
+    name = f"{code}-{suffix}"
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    value = f'attachment; filename="{ascii_name}"'
+    if ascii_name != name:
+        value += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return {**headers, "Content-Disposition": value}
