@@ -89,10 +89,8 @@ def _empty(database: Database) -> None:
             names = ", ".join(f'"{t.name}"' for t in tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
-            connection.execute(text("PRAGMA foreign_keys=OFF"))
             for table in tables:
                 connection.execute(table.delete())
-            connection.execute(text("PRAGMA foreign_keys=ON"))
 
 
 class Clock:

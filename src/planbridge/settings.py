@@ -64,6 +64,18 @@ class Settings(BaseSettings):
     token_default_days: int = Field(
         default=90, ge=1, le=90, description="Lifetime of a new feed token when none is chosen."
     )
+    pat_default_days: int = Field(
+        default=30,
+        ge=1,
+        le=90,
+        description="Lifetime of a new personal access token (Plan API) when none is chosen.",
+    )
+    pat_max_days: int = Field(
+        default=90,
+        ge=1,
+        le=90,
+        description="Longest lifetime a personal access token may be given (days).",
+    )
     publish_chunk_rows: int = Field(
         default=2000,
         ge=10,

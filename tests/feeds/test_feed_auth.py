@@ -157,3 +157,12 @@ def test_token_in_query_string_is_refused_with_400(client, make_project, query):
 def test_token_in_query_is_refused_even_without_a_header(client, make_project):
     feed = make_project()
     assert_error(client.get(f"{feed.url}?token={feed.token}"), 400, "token_in_query")
+
+
+def test_a_plan_api_token_on_the_feed_is_told_apart(client, make_project):
+    from planbridge.integrations.secrets import generate
+
+    feed = make_project()
+    response = client.get(feed.url, headers={"Authorization": f"Bearer {generate('pbp_')}"})
+    error = assert_error(response, 401, "invalid_token")
+    assert "personal access token" in error["message"]

@@ -145,7 +145,8 @@ def test_a_feed_token_is_not_an_actor_that_can_manage_tokens(client, make_projec
         assert response.status_code == 405
     paths = client.get("/openapi.json").json()["paths"]
     for path, operations in paths.items():
-        assert set(operations) <= {"get"}, path
+        if path.startswith(("/power-bi/", "/odata/")):
+            assert set(operations) <= {"get"}, path
 
 
 def test_every_management_action_is_audited(db, make_project, clock):

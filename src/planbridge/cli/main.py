@@ -16,6 +16,7 @@ from planbridge.actors import Actor
 from planbridge.cli import runtime
 from planbridge.cli.import_command import import_schedule
 from planbridge.cli.output import emit, err_console, fail, progress_bar, table
+from planbridge.cli.pat_command import pat_app
 from planbridge.cli.runtime import handles_errors
 from planbridge.db import migrate
 from planbridge.demo import generator
@@ -56,6 +57,7 @@ for sub, name in [
     (config_app, "config"),
     (audit_app, "audit"),
     (metrics_app, "metrics"),
+    (pat_app, "pat"),
 ]:
     app.add_typer(sub, name=name)
 

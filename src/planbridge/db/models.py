@@ -2,6 +2,7 @@
 
 from planbridge.db.base import Base
 from planbridge.integrations import models as integrations_models
+from planbridge.integrations import personal_models
 from planbridge.planning import models as planning_models
 from planbridge.projects import models as projects_models
 from planbridge.publishing import models as publishing_models
@@ -9,6 +10,7 @@ from planbridge.publishing import models as publishing_models
 __all__ = [
     "Base",
     "integrations_models",
+    "personal_models",
     "planning_models",
     "projects_models",
     "publishing_models",

@@ -164,6 +164,12 @@ def authenticate(
     value = value.strip()
     if scheme.lower() != "bearer" or not value:
         raise InvalidToken("The Authorization header must be 'Bearer <token>'.")
+    if value.startswith("pbp_"):
+        raise InvalidToken(
+            "This is a personal access token of the Plan API; the feed needs a feed token "
+            "(pbt_...).",
+            hint="Ask a project admin for a feed token (planbridge tokens create).",
+        )
     if not token_secrets.is_well_formed(value):
         raise InvalidToken(
             "The token is malformed: it must start with 'pbt_' and end in a valid checksum.",

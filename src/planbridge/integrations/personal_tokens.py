@@ -1,0 +1,230 @@
+"""Personal access tokens (``pbp_...``): a project member's credential for the Plan API.
+
+Same format family as feed tokens (prefix, 30 base62 characters, CRC32 checksum), hashed at
+rest, expiring, revocable, last use recorded, every change audited. A token acts as its owner:
+only the owner (or the operator at the command line) creates it; the owner or a project admin
+lists and revokes it. Functions flush, never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planbridge.actors import Actor
+from planbridge.errors import Forbidden, InvalidInput, InvalidToken, NotFound, NotProjectMember
+from planbridge.integrations import audit
+from planbridge.integrations import secrets as token_secrets
+from planbridge.integrations.personal_models import PersonalAccessToken
+from planbridge.projects.models import Project, ProjectMember, Role, User
+from planbridge.projects.service import require_member
+
+PAT_PREFIX = "pbp_"
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+CREATE_HINT = "Create one with: planbridge pat create PROJECT --user EMAIL --name NAME"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedPersonalToken:
+    """A new token: the only object that ever holds the secret, returned once."""
+
+    token: PersonalAccessToken
+    secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class Authenticated:
+    """Who a valid Plan API request acts as: the token, its owner and their current role."""
+
+    token: PersonalAccessToken
+    actor: Actor
+    role: Role
+
+
+def token_state(token: PersonalAccessToken, now: dt.datetime) -> str:
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at <= now:
+        return "expired"
+    return "active"
+
+
+def role_of(session: Session, project: Project, user_id: int) -> Role | None:
+    return session.scalar(
+        select(ProjectMember.role).where(
+            ProjectMember.project_id == project.id, ProjectMember.user_id == user_id
+        )
+    )
+
+
+def create_token(
+    session: Session,
+    project: Project,
+    actor: Actor,
+    *,
+    user: User,
+    name: str,
+    days: int | None,
+    now: dt.datetime,
+    max_days: int,
+    default_days: int,
+) -> IssuedPersonalToken:
+    if not actor.is_operator and actor.user_id != user.id:
+        raise Forbidden(
+            f"{actor.label} cannot create a personal access token for {user.email}.",
+            hint="A personal access token acts as its owner: only they (or the operator) "
+            "can create it.",
+        )
+    if role_of(session, project, user.id) is None:
+        raise NotProjectMember(f"{user.email} is not a member of project {project.code}.")
+    name = name.strip()
+    if not 1 <= len(name) <= 100:
+        raise InvalidInput(
+            "A token name must have 1 to 100 characters.",
+            hint="Name it after its use, e.g. 'Nightly P6 sync'.",
+        )
+    lifetime = default_days if days is None else days
+    if not 1 <= lifetime <= max_days:
+        raise InvalidInput(
+            f"A personal access token's lifetime must be 1 to {max_days} days; "
+            f"{lifetime} was asked for."
+        )
+    secret = token_secrets.generate(PAT_PREFIX)
+    token = PersonalAccessToken(
+        project_id=project.id,
+        user_id=user.id,
+        name=name,
+        secret_sha256=token_secrets.sha256(secret),
+        display_hint=f"{PAT_PREFIX}...{secret[-4:]}",
+        created_by=actor.label,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=lifetime),
+    )
+    session.add(token)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "pat.create",
+        project_id=project.id,
+        subject=f"pat {token.id}",
+        name=name,
+        user=user.email,
+        expires_at=token.expires_at.isoformat(),
+    )
+    return IssuedPersonalToken(token=token, secret=secret)
+
+
+def list_tokens(
+    session: Session, project: Project, actor: Actor, *, user: User | None = None
+) -> list[PersonalAccessToken]:
+    """A member sees their own tokens; admins and the operator see everyone's."""
+    require_member(session, project, actor)
+    query = select(PersonalAccessToken).where(PersonalAccessToken.project_id == project.id)
+    if not _may_manage_all(session, project, actor):
+        query = query.where(PersonalAccessToken.user_id == actor.user_id)
+    if user is not None:
+        query = query.where(PersonalAccessToken.user_id == user.id)
+    return list(session.scalars(query.order_by(PersonalAccessToken.id)))
+
+
+def revoke_token(
+    session: Session, project: Project, actor: Actor, token_id: int, *, now: dt.datetime
+) -> PersonalAccessToken:
+    require_member(session, project, actor)
+    token = session.get(PersonalAccessToken, token_id)
+    if token is None or token.project_id != project.id:
+        raise NotFound(f"Project {project.code} has no personal access token {token_id}.")
+    if token.user_id != actor.user_id and not _may_manage_all(session, project, actor):
+        raise Forbidden(
+            f"{actor.label} may not revoke another member's token.",
+            hint="Only the token's owner or a project admin can revoke it.",
+        )
+    if token.revoked_at is None:
+        token.revoked_at = now
+        token.revoked_by = actor.label
+        audit.record(session, actor, "pat.revoke", project_id=project.id, subject=f"pat {token.id}")
+    session.flush()
+    return token
+
+
+def _may_manage_all(session: Session, project: Project, actor: Actor) -> bool:
+    if actor.is_operator or actor.user_id is None:
+        return True
+    return role_of(session, project, actor.user_id) == Role.admin
+
+
+def authenticate(
+    session: Session, project: Project, authorization: str | None, *, now: dt.datetime
+) -> Authenticated:
+    """The member behind an ``Authorization`` header, or :class:`InvalidToken` saying why.
+
+    A feed token is named as such; a valid token of another project is reported as unknown.
+    """
+    value = _bearer(authorization)
+    if value.startswith(token_secrets.FEED_PREFIX):
+        raise InvalidToken(
+            "A feed token (pbt_...) cannot be used with the Plan API: feed tokens only read "
+            "published plans.",
+            hint="Send a personal access token (pbp_...). " + CREATE_HINT,
+        )
+    if not token_secrets.is_well_formed(value, PAT_PREFIX):
+        raise InvalidToken(
+            "The token is malformed: it must start with 'pbp_' and end in a valid checksum.",
+            hint="Copy the whole token again; it is shown once, when it is created.",
+        )
+    token = session.scalar(
+        select(PersonalAccessToken).where(
+            PersonalAccessToken.secret_sha256 == token_secrets.sha256(value)
+        )
+    )
+    if token is None or token.project_id != project.id:
+        raise InvalidToken(f"The token is not known for project {project.code}.", hint=CREATE_HINT)
+    _check_alive(token, now)
+    user = session.get(User, token.user_id)
+    role = role_of(session, project, token.user_id)
+    if user is None or role is None:
+        raise NotProjectMember(
+            f"The owner of token '{token.name}' is no longer a member of project {project.code}."
+        )
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        token.last_used_at = now
+        session.flush()
+    return Authenticated(token=token, actor=Actor(label=user.email, user_id=user.id), role=role)
+
+
+def _bearer(authorization: str | None) -> str:
+    if not authorization:
+        raise InvalidToken(
+            "No token: the request has no Authorization header.",
+            hint="Send `Authorization: Bearer pbp_...` with a personal access token. "
+            + CREATE_HINT,
+        )
+    scheme, _, value = authorization.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() != "bearer" or not value:
+        raise InvalidToken(
+            "The Authorization header must be 'Bearer <token>'.",
+            hint="Send `Authorization: Bearer pbp_...`.",
+        )
+    return value
+
+
+def _check_alive(token: PersonalAccessToken, now: dt.datetime) -> None:
+    if token.revoked_at is not None:
+        raise InvalidToken(
+            f"The token '{token.name}' was revoked on {_iso(token.revoked_at)}.",
+            hint=CREATE_HINT,
+        )
+    if token.expires_at <= now:
+        raise InvalidToken(
+            f"The token '{token.name}' expired on {_iso(token.expires_at)}.",
+            hint=f"{CREATE_HINT} Personal tokens live at most 90 days.",
+        )
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
