@@ -1,0 +1,133 @@
+"""Checks a schedule must pass before an import writes anything.
+
+The parser finds what is wrong inside the file; these find what only the project and the
+database can tell: unknown calendars and WBS parents, values longer than their column, and
+external ids the project's own tasks already share.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planbridge.imports.lists import key, project_calendars
+from planbridge.imports.schedule import ParsedSchedule, ParsedTask, Problem
+from planbridge.planning import bulk
+from planbridge.planning.bulk import TaskInput
+from planbridge.planning.models import Folder, Task
+from planbridge.projects.models import Project
+
+_MAX_QUANTITY = 10**11  # Numeric(14, 3)
+
+
+def check_schedule(session: Session, project: Project, parsed: ParsedSchedule) -> list[Problem]:
+    """Problems the parser cannot see: the project's names, and the database's limits.
+
+    Calendars, WBS nodes and the project's own tasks come first, then tasks in file order,
+    then links.
+    """
+    head: list[Problem] = []
+    for calendar in parsed.calendars:
+        _too_long(head, f"calendar {calendar.name!r}", "name", calendar.name, 100)
+    head += _check_folders(session, project, parsed)
+    known = _project_external_ids(session, project)
+    head += _check_duplicates(known)
+    calendars = {key(c.name) for c in parsed.calendars}
+    calendars |= {key(c.name) for c in project_calendars(session, project)}
+    tasks = [p for task in parsed.tasks for p in _check_task(task, calendars)]
+    by_id = {t.external_id: t for t in parsed.tasks}
+    for item in bulk.check_inputs([_stub(t) for t in parsed.tasks], known):
+        tasks.append(Problem(by_id[item.external_id].source, item.message, field=item.field))
+    order = {t.source: i for i, t in enumerate(parsed.tasks)}
+    tasks.sort(key=lambda p: order.get(p.location, len(order)))
+    links = [
+        Problem(
+            f"link {x.predecessor_external_id} → {x.successor_external_id}",
+            f"unknown activity {end!r}",
+        )
+        for x in parsed.links
+        for end in (x.predecessor_external_id, x.successor_external_id)
+        if end not in by_id
+    ]
+    return head + tasks + links
+
+
+def _stub(task: ParsedTask) -> TaskInput:
+    """The fields ``bulk.check_inputs`` looks at, before names are resolved to ids."""
+    return TaskInput(
+        external_id=task.external_id,
+        name=task.name,
+        start_date=task.start,
+        end_date=task.end,
+        duration_days=task.duration_days,
+        parent_external_id=task.parent_external_id,
+        work_area=task.work_area,
+    )
+
+
+def _check_task(task: ParsedTask, calendars: Collection[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    where = task.source
+    for name in ("subcontractor", "location", "package"):
+        _too_long(problems, where, name, getattr(task, name), 200)
+    _too_long(problems, where, "folder", task.folder_code, 100)
+    if task.calendar is not None and key(task.calendar) not in calendars:
+        problems.append(Problem(where, f"unknown calendar {task.calendar!r}", field="calendar"))
+    for resource in task.resources:
+        _too_long(problems, where, "resources", resource.name, 200)
+        _too_long(problems, where, "resources", resource.unit, 40)
+        if not 0 <= resource.quantity < _MAX_QUANTITY:
+            problems.append(
+                Problem(where, f"quantity {resource.quantity} is out of range", field="resources")
+            )
+    return problems
+
+
+def _check_folders(session: Session, project: Project, parsed: ParsedSchedule) -> list[Problem]:
+    problems: list[Problem] = []
+    codes = {f.code for f in parsed.folders}
+    codes |= set(session.scalars(select(Folder.code).where(Folder.project_id == project.id)))
+    for folder in parsed.folders:
+        where = f"WBS {folder.code!r}"
+        _too_long(problems, where, "code", folder.code, 100)
+        _too_long(problems, where, "name", folder.name, 200)
+        if folder.parent_code and folder.parent_code not in codes:
+            problems.append(Problem(where, f"unknown parent {folder.parent_code!r}", "parent"))
+    return problems
+
+
+def _too_long(
+    problems: list[Problem], where: str, name: str, value: str | None, limit: int
+) -> None:
+    if value is not None and len(value) > limit:
+        problems.append(
+            Problem(where, f"is {len(value)} characters long; the limit is {limit}", field=name)
+        )
+
+
+def _project_external_ids(session: Session, project: Project) -> dict[str, list[str]]:
+    rows = session.execute(
+        select(Task.external_id, Task.activity_id).where(
+            Task.project_id == project.id, Task.external_id.is_not(None)
+        )
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    for external_id, activity_id in rows:
+        if external_id is not None:
+            found[external_id].append(activity_id)
+    return found
+
+
+def _check_duplicates(known: dict[str, list[str]]) -> list[Problem]:
+    return [
+        Problem(
+            f"project tasks {', '.join(sorted(ids))}",
+            f"share the external_id {ext!r}; give each its own before importing",
+            field="external_id",
+        )
+        for ext, ids in sorted(known.items())
+        if len(ids) > 1
+    ]
