@@ -54,7 +54,7 @@ class Settings(BaseSettings):
         description="Fair-use budget: authenticated feed requests per project per hour.",
     )
     odata_page_size: int = Field(
-        default=5000,
+        default=20000,
         ge=1,
         description="Rows per page of the OData feed; larger sets continue via @odata.nextLink.",
     )

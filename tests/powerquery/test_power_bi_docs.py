@@ -44,9 +44,10 @@ def test_power_bi_guide_names_the_messages_users_meet(message: str) -> None:
     assert message in POWER_BI
 
 
-def test_guides_point_at_the_templates_and_mark_the_odata_route_as_coming() -> None:
+def test_guides_point_at_the_templates_and_the_odata_route() -> None:
     for guide in (POWER_BI, EXCEL):
         assert "powerquery/PublishedPlans.pq" in guide
         assert "Anonymous" in guide
     assert "powerquery/PublishedPlansIncremental.pq" in POWER_BI
-    assert "## OData route (coming)" in POWER_BI
+    assert "## OData route" in POWER_BI and "(odata.md)" in POWER_BI
+    assert "(odata.md" in EXCEL

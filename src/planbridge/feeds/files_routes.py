@@ -25,9 +25,9 @@ from planbridge.feeds.routes import (
     Credentials,
     Gate,
     ProjectApiId,
-    _accepts_gzip,
-    _etags,
+    accepts_gzip,
     admit,
+    matching_etags,
 )
 from planbridge.feeds.tables import Table
 from planbridge.http_errors import documented
@@ -93,12 +93,12 @@ def table_csv(
     extract = _extract(ctx, gate, [wanted])
     headers = _cache_headers(extract.etag("csv", f"bom={bom}", gate.project.code))
     headers["Vary"] = "Accept-Encoding"
-    if headers["ETag"] in _etags(request.headers.get("if-none-match", "")):
+    if headers["ETag"] in matching_etags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
     pieces = csv_export.csv_bytes(
         wanted, rows.read_rows(ctx.db.engine, extract.chunks[wanted.name]), bom=bom
     )
-    if _accepts_gzip(request.headers.get("accept-encoding", "")):
+    if accepts_gzip(request.headers.get("accept-encoding", "")):
         headers["Content-Encoding"] = "gzip"
         pieces = csv_export.gzipped(pieces)
     return StreamingResponse(
@@ -196,7 +196,7 @@ def _workbook(
     _ensure_eligible(ctx, gate)
     extract = _extract(ctx, gate, tables)
     headers = _cache_headers(extract.etag("xlsx", gate.project.code))
-    if headers["ETag"] in _etags(request.headers.get("if-none-match", "")):
+    if headers["ETag"] in matching_etags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
     xlsx_export.check_bounds(
         extract, tables, params=gate.params, max_cells=xlsx_export.XLSX_MAX_CELLS

@@ -116,7 +116,7 @@ def serve(request: Request, ctx: AppContext, gate: Gate, tables: Sequence[Table]
     if limit_bytes is None:
         raise errors.PlanNotEligible(f"Project {project.code} is on the free tier.")
     headers = {"ETag": body.etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
-    if body.etag in _etags(request.headers.get("if-none-match", "")):
+    if body.etag in matching_etags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
     assemble.check_size(
         body,
@@ -127,7 +127,7 @@ def serve(request: Request, ctx: AppContext, gate: Gate, tables: Sequence[Table]
         index=index,
         tables=tables,
     )
-    if _accepts_gzip(request.headers.get("accept-encoding", "")):
+    if accepts_gzip(request.headers.get("accept-encoding", "")):
         headers["Content-Encoding"] = "gzip"
         headers["Content-Length"] = str(body.gzip_size())
         stream = assemble.stream_gzip(ctx.db.engine, body)
@@ -174,13 +174,13 @@ def published_metrics(
     return serve(request, ctx, gate, (VERSIONS, *METRIC_TABLES))
 
 
-def _etags(header: str) -> set[str]:
+def matching_etags(header: str) -> set[str]:
     """Entity tags in If-None-Match, compared weakly (RFC 9110 section 13.1.2)."""
     tags = {t.strip() for t in header.split(",") if t.strip()}
     return tags | {f"W/{t}" for t in tags if not t.startswith("W/")}
 
 
-def _accepts_gzip(header: str) -> bool:
+def accepts_gzip(header: str) -> bool:
     for part in header.split(","):
         coding, _, qvalue = part.strip().partition(";")
         if coding.strip().lower() in ("gzip", "*"):
