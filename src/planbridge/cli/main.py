@@ -20,6 +20,7 @@ from planbridge.cli.pat_command import pat_app
 from planbridge.cli.runtime import handles_errors
 from planbridge.db import migrate
 from planbridge.demo import generator
+from planbridge.feeds import powerquery
 from planbridge.integrations import audit
 from planbridge.integrations import service as integrations
 from planbridge.metrics import service as metrics_service
@@ -46,6 +47,7 @@ feed_app = typer.Typer(help="Operator controls of a project's feed.", no_args_is
 config_app = typer.Typer(help="Settings.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 metrics_app = typer.Typer(help="Last Planner metrics stored with versions.", no_args_is_help=True)
+powerbi_app = typer.Typer(help="Power BI and Excel helpers.", no_args_is_help=True)
 for sub, name in [
     (db_app, "db"),
     (projects_app, "projects"),
@@ -58,6 +60,7 @@ for sub, name in [
     (audit_app, "audit"),
     (metrics_app, "metrics"),
     (pat_app, "pat"),
+    (powerbi_app, "powerbi"),
 ]:
     app.add_typer(sub, name=name)
 
@@ -523,6 +526,33 @@ def metrics_rebuild(project_ref: ProjectRef, as_json: Json = False) -> None:
         text=f"rebuilt metrics of {report.versions} versions of {project.code}; "
         f"{report.changed} changed",
     )
+
+
+@powerbi_app.command("snippet")
+@handles_errors
+def powerbi_snippet(
+    project_ref: ProjectRef,
+    incremental: Annotated[
+        bool, typer.Option("--incremental", help="Use the incremental-refresh template.")
+    ] = False,
+    limit: Annotated[int, typer.Option(min=1, help="Versions to load (limit=).")] = 5,
+    as_json: Json = False,
+) -> None:
+    """Print ready-to-paste Power Query (M) for a project (the token is a placeholder)."""
+    config = runtime.settings()
+    with runtime.database(config).transaction() as session:
+        project = projects.get_project(session, project_ref)
+    text = powerquery.snippet(
+        base_url=config.public_url,
+        api_id=project.api_id,
+        project_name=f"{project.name} ({project.code})",
+        incremental=incremental,
+        limit=limit,
+    )
+    if as_json:
+        emit({"project": project.code, "m": text}, as_json=True)
+    else:
+        typer.echo(text, nl=False)
 
 
 # ---------------------------------------------------------------- operator
