@@ -38,6 +38,9 @@ test: lint typecheck test-sqlite test-postgresql
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/feed_bench.py
+	$(BIN)/python bench/metrics_bench.py
+	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/odata_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
