@@ -7,24 +7,24 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planbridge.imports import ParsedCalendar, Workdays
+from planbridge.imports import ParsedCalendar, workdays
 from planbridge.imports.encoding import guess_encoding
 
 MONDAY = dt.date(2025, 3, 3)
 
 
 def test_count_skips_weekends_and_holidays() -> None:
-    days = Workdays(ParsedCalendar("Std", holidays=(dt.date(2025, 3, 5), dt.date(2025, 3, 8))))
+    days = workdays(ParsedCalendar("Std", holidays=(dt.date(2025, 3, 5), dt.date(2025, 3, 8))))
 
     assert days.count(MONDAY, MONDAY + dt.timedelta(days=13)) == 9  # 10 weekdays less Wed 5
     assert days.count(MONDAY, MONDAY - dt.timedelta(days=1)) == 0
-    assert days.end_after(MONDAY, 3) == dt.date(2025, 3, 6)
+    assert days.finish(MONDAY, 3) == dt.date(2025, 3, 6)
 
 
 def test_a_task_starting_on_a_weekend_ends_after_its_working_days() -> None:
-    days = Workdays(ParsedCalendar("Std"))
+    days = workdays(ParsedCalendar("Std"))
 
-    assert days.end_after(dt.date(2025, 3, 1), 1) == MONDAY
+    assert days.finish(dt.date(2025, 3, 1), 1) == MONDAY
 
 
 @given(
@@ -34,7 +34,7 @@ def test_a_task_starting_on_a_weekend_ends_after_its_working_days() -> None:
 )
 def test_count_agrees_with_a_day_by_day_walk(weekdays: set[int], offset: int, span: int) -> None:
     calendar = ParsedCalendar("x", tuple(sorted(weekdays)), (MONDAY + dt.timedelta(days=10),))
-    days = Workdays(calendar)
+    days = workdays(calendar)
     start = MONDAY + dt.timedelta(days=offset)
     end = start + dt.timedelta(days=span)
 
@@ -42,7 +42,7 @@ def test_count_agrees_with_a_day_by_day_walk(weekdays: set[int], offset: int, sp
 
     assert days.count(start, end) == walked
     if walked:
-        assert days.count(start, days.end_after(start, walked)) == walked
+        assert days.count(start, days.finish(start, walked)) == walked
 
 
 def test_encoding_guess_tells_cyrillic_from_western_text() -> None:

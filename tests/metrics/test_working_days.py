@@ -6,7 +6,8 @@ import datetime as dt
 
 from metric_rows import calendar
 
-from planbridge.metrics.calendar import CalendarBook, WorkCalendar
+from planbridge.metrics.calendar import CalendarBook, calendar_from_row
+from planbridge.planning.calendar import WorkCalendar
 
 MON = dt.date(2026, 3, 2)
 
@@ -16,17 +17,18 @@ def _days(cal: WorkCalendar, first: dt.date, end: dt.date) -> list[int]:
 
 
 def test_weekdays_and_holidays_from_feed_columns() -> None:
-    cal = WorkCalendar.from_row(calendar("Std", "1,2,3,4,5", "2026-03-03; 2026-03-05"))
+    name, cal = calendar_from_row(calendar("Std", "1,2,3,4,5", "2026-03-03; 2026-03-05"))
+    assert name == "Std"
     assert _days(cal, MON, MON + dt.timedelta(days=7)) == [2, 4, 6]
 
 
 def test_lists_are_accepted_as_well_as_text() -> None:
     row = {"name": "Std", "working_weekdays": [1, 2, 3, 4, 5, 6, 7], "holidays": ["2026-03-02"]}
-    assert _days(WorkCalendar.from_row(row), MON, MON + dt.timedelta(days=3)) == [3, 4]
+    assert _days(calendar_from_row(row)[1], MON, MON + dt.timedelta(days=3)) == [3, 4]
 
 
 def test_an_empty_or_reversed_range_has_no_days() -> None:
-    cal = WorkCalendar("Std")
+    cal = WorkCalendar()
     assert cal.working_days(MON, MON) == []
     assert cal.working_days(MON, MON - dt.timedelta(days=3)) == []
 
@@ -35,9 +37,11 @@ def test_tasks_without_or_with_an_unknown_calendar_get_the_default() -> None:
     book = CalendarBook.from_rows(
         [calendar("Six", "1,2,3,4,5,6"), calendar("Std", is_default=True)]
     )
-    assert book.for_task(None).name == "Std"
-    assert book.for_task("Gone").name == "Std"
-    assert book.for_task("Six").name == "Six"
+    six, std = book.by_name["Six"], book.by_name["Std"]
+    assert six != std
+    assert book.for_task(None) is std
+    assert book.for_task("Gone") is std
+    assert book.for_task("Six") is six
 
 
 def test_without_a_default_calendar_monday_to_friday_applies() -> None:

@@ -20,7 +20,7 @@ from planbridge.imports.schedule import (
 )
 from planbridge.imports.spreadsheet import parse_spreadsheet
 from planbridge.imports.template import template_bytes, write_template
-from planbridge.imports.workdays import Workdays
+from planbridge.imports.workdays import workdays
 from planbridge.imports.xer import parse_xer
 
 __all__ = [
@@ -36,7 +36,6 @@ __all__ = [
     "ParsedSchedule",
     "ParsedTask",
     "Problem",
-    "Workdays",
     "detect_kind",
     "parse_bytes",
     "parse_file",
@@ -44,5 +43,6 @@ __all__ = [
     "parse_spreadsheet",
     "parse_xer",
     "template_bytes",
+    "workdays",
     "write_template",
 ]

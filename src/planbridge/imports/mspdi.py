@@ -37,7 +37,8 @@ from planbridge.imports.schedule import (
     ParsedTask,
     Problem,
 )
-from planbridge.imports.workdays import Workdays, duration_days
+from planbridge.imports.workdays import workdays
+from planbridge.planning.calendar import WorkCalendar
 from planbridge.planning.enums import LinkType, ResourceKind, TaskStatus, TaskType
 
 MSPDI_NAMESPACE = "http://schemas.microsoft.com/project"
@@ -103,7 +104,7 @@ class _MspdiMapper:
         }
         self.default_calendar_uid = self._text(root, "CalendarUID") or ""
         self.calendars: dict[str, ParsedCalendar] = {}
-        self.workdays: dict[str, Workdays] = {}
+        self.workdays: dict[str, WorkCalendar] = {}
         self.tasks_by_uid: dict[str, ParsedTask] = {}
         self.folder_uids: set[str] = set()
 
@@ -194,7 +195,7 @@ class _MspdiMapper:
         if self._all_work_weeks(uid):
             self._warn(where, "alternative work weeks (WorkWeeks) are ignored")
         self.calendars[uid] = calendar
-        self.workdays[uid] = Workdays(calendar)
+        self.workdays[uid] = workdays(calendar)
         return calendar
 
     def _all_work_weeks(self, uid: str) -> bool:
@@ -274,7 +275,7 @@ class _MspdiMapper:
             name=name,
             start=start.date(),
             end=end,
-            duration_days=1 if is_milestone else duration_days(workdays, start.date(), end),
+            duration_days=1 if is_milestone else workdays.duration(start.date(), end),
             source=where,
             type=TaskType.milestone if is_milestone else TaskType.task,
             calendar=calendar.name,

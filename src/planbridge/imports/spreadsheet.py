@@ -34,7 +34,8 @@ from planbridge.imports.schedule import (
     ParsedTask,
     Problem,
 )
-from planbridge.imports.workdays import Workdays, duration_days
+from planbridge.imports.workdays import workdays
+from planbridge.planning.calendar import WorkCalendar
 from planbridge.planning.enums import LinkType, ResourceKind, Shift, TaskStatus, TaskType
 
 SheetKind = Literal["csv", "xlsx"]
@@ -175,9 +176,9 @@ class _RowReader:
     row_problems: int = 0
 
     def read(self, rows: Iterator[tuple[int, list[Cell]]]) -> None:
-        workdays = {c.name.casefold(): (c, Workdays(c)) for c in self.calendars or ()}
-        default = next(iter(workdays.values()), (None, Workdays(_DEFAULT_CALENDAR)))
-        self.workdays = workdays
+        by_name = {c.name.casefold(): (c, workdays(c)) for c in self.calendars or ()}
+        default = next(iter(by_name.values()), (None, workdays(_DEFAULT_CALENDAR)))
+        self.workdays = by_name
         self.default_workdays = default
         for number, cells in rows:
             values = {
@@ -280,7 +281,7 @@ class _RowReader:
             self._problem(row, "committed", f"{raw!r} is not yes or no")
         return False
 
-    def _calendar(self, row: int, raw: str) -> tuple[str | None, Workdays]:
+    def _calendar(self, row: int, raw: str) -> tuple[str | None, WorkCalendar]:
         if not raw:
             calendar, workdays = self.default_workdays
             return (calendar.name if calendar else None), workdays
@@ -328,7 +329,7 @@ class _RowReader:
         start: dt.date,
         end: dt.date | None,
         duration: int | None,
-        workdays: Workdays,
+        workdays: WorkCalendar,
     ) -> tuple[dt.date, int] | None:
         if task_type is TaskType.milestone:
             if end is not None and end != start:
@@ -342,11 +343,11 @@ class _RowReader:
             if duration is None:
                 self._problem(row, "end", "give an end date or duration_days")
                 return None
-            return workdays.end_after(start, duration), duration
+            return workdays.finish(start, duration), duration
         if end < start:
             self._problem(row, "end", f"{end} is before start {start}")
             return None
-        return end, duration if duration is not None else duration_days(workdays, start, end)
+        return end, duration if duration is not None else workdays.duration(start, end)
 
     def _resources(self, row: int, raw: str) -> list[ParsedResource]:
         resources: list[ParsedResource] = []

@@ -32,9 +32,10 @@ from planbridge.imports.schedule import (
     ParsedTask,
     Problem,
 )
-from planbridge.imports.workdays import Workdays, duration_days
+from planbridge.imports.workdays import workdays
 from planbridge.imports.xer_calendar import CalendarDataError, parse_clndr_data
 from planbridge.imports.xer_tables import LINE_BREAK_IN_FIELD, Row, XerTables, read_xer_tables
+from planbridge.planning.calendar import WorkCalendar
 from planbridge.planning.enums import LinkType, ResourceKind, TaskStatus, TaskType
 
 MILESTONE_TYPES = frozenset({"TT_Mile", "TT_FinMile"})
@@ -91,7 +92,7 @@ class _XerMapper:
         self.project_ids = {p["proj_id"] for p in self.projects}
         self.calendar_rows = {row.get("clndr_id", ""): row for row in tables.rows("CALENDAR")}
         self.calendars: dict[str, ParsedCalendar] = {}
-        self.workdays: dict[str, Workdays] = {}
+        self.workdays: dict[str, WorkCalendar] = {}
         self.wbs_codes: dict[str, str | None] = {}
         self.activities: dict[str, _Activity] = {}
 
@@ -168,7 +169,7 @@ class _XerMapper:
                     "ignored (PlanBridge calendars only hold holidays)",
                 )
         self.calendars[clndr_id] = calendar
-        self.workdays[clndr_id] = Workdays(calendar)
+        self.workdays[clndr_id] = workdays(calendar)
         return calendar
 
     # -- tasks ----------------------------------------------------------------------------
@@ -216,7 +217,7 @@ class _XerMapper:
             return None
         start, end = dates
         is_milestone = row.get("task_type") in MILESTONE_TYPES
-        duration = 1 if is_milestone else duration_days(self.workdays[row["clndr_id"]], start, end)
+        duration = 1 if is_milestone else self.workdays[row["clndr_id"]].duration(start, end)
         coded = codes.for_task(row["task_id"])
         location = locations.get(row.get("location_id", "")) or coded.location
         return ParsedTask(

@@ -10,34 +10,14 @@ from typing import Any
 
 from planbridge.metrics.dates import parse_date
 from planbridge.metrics.errors import MetricsInputError
+from planbridge.planning.calendar import MONDAY_TO_FRIDAY, WorkCalendar
 
-MONDAY_TO_FRIDAY = frozenset({1, 2, 3, 4, 5})
 
-
-@dataclass(frozen=True, slots=True)
-class WorkCalendar:
-    """Worked ISO weekdays (1 = Monday) minus dated holidays."""
-
-    name: str
-    weekdays: frozenset[int] = MONDAY_TO_FRIDAY
-    holidays: frozenset[dt.date] = frozenset()
-
-    def is_working(self, day: dt.date) -> bool:
-        return day.isoweekday() in self.weekdays and day not in self.holidays
-
-    def working_days(self, first: dt.date, end: dt.date) -> list[dt.date]:
-        """Working days from ``first`` (inclusive) to ``end`` (exclusive), in order."""
-        count = (end - first).days
-        days = (first + dt.timedelta(days=i) for i in range(max(count, 0)))
-        return [day for day in days if self.is_working(day)]
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> WorkCalendar:
-        return cls(
-            name=str(row["name"]),
-            weekdays=_parse_weekdays(row.get("working_weekdays")),
-            holidays=frozenset(_parse_holidays(row.get("holidays"))),
-        )
+def calendar_from_row(row: Mapping[str, Any]) -> tuple[str, WorkCalendar]:
+    """A ``calendars`` feed row as (name, calendar)."""
+    return str(row["name"]), WorkCalendar.iso(
+        _parse_weekdays(row.get("working_weekdays")), _parse_holidays(row.get("holidays"))
+    )
 
 
 def _split(value: object, sep: str, column: str) -> list[str]:
@@ -84,10 +64,10 @@ class CalendarBook:
 
     @classmethod
     def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> CalendarBook:
-        calendars = [(WorkCalendar.from_row(row), bool(row.get("is_default"))) for row in rows]
-        by_name = {cal.name: cal for cal, _ in calendars}
-        defaults = [cal for cal, is_default in calendars if is_default]
-        default = defaults[0] if defaults else WorkCalendar("default")
+        calendars = [(*calendar_from_row(row), bool(row.get("is_default"))) for row in rows]
+        by_name = {name: cal for name, cal, _ in calendars}
+        defaults = [cal for _, cal, is_default in calendars if is_default]
+        default = defaults[0] if defaults else WorkCalendar()
         return cls(by_name=by_name, default=default)
 
     def for_task(self, name: str | None) -> WorkCalendar:
