@@ -16,6 +16,7 @@ from planbridge.db.models import Base
 from planbridge.errors import Forbidden, InvalidInput, NotFound, NotProjectMember
 from planbridge.integrations import audit, personal_tokens, secrets
 from planbridge.integrations.personal_models import PersonalAccessToken
+from planbridge.integrations.service import token_state
 from planbridge.projects import service as projects
 from planbridge.projects.models import User
 
@@ -92,7 +93,7 @@ def test_owner_or_admin_revokes_a_member_cannot_revoke_anothers(db, api, clock):
         revoked = personal_tokens.revoke_token(
             session, api.project, api.admin, member_token.id, now=clock.now
         )
-        assert personal_tokens.token_state(revoked, clock.now) == "revoked"
+        assert token_state(revoked, clock.now) == "revoked"
         with pytest.raises(NotFound):
             personal_tokens.revoke_token(session, api.project, api.admin, 999, now=clock.now)
 

@@ -17,6 +17,7 @@ from planbridge.cli.output import emit, table
 from planbridge.cli.runtime import handles_errors
 from planbridge.errors import InvalidInput
 from planbridge.integrations import personal_tokens
+from planbridge.integrations.service import token_state
 from planbridge.projects import service as projects
 from planbridge.projects.models import User
 from planbridge.settings import Settings
@@ -134,7 +135,7 @@ def pat_list(
                 "expires_at": t.expires_at,
                 "last_used_at": t.last_used_at,
                 "revoked_at": t.revoked_at,
-                "state": personal_tokens.token_state(t, moment),
+                "state": token_state(t, moment),
             }
             for t in tokens
         ]

@@ -44,14 +44,6 @@ class Authenticated:
     role: Role
 
 
-def token_state(token: PersonalAccessToken, now: dt.datetime) -> str:
-    if token.revoked_at is not None:
-        return "revoked"
-    if token.expires_at <= now:
-        return "expired"
-    return "active"
-
-
 def role_of(session: Session, project: Project, user_id: int) -> Role | None:
     return session.scalar(
         select(ProjectMember.role).where(

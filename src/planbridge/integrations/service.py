@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,7 +33,13 @@ class IssuedToken:
     secret: str
 
 
-def token_state(token: FeedToken, now: dt.datetime) -> str:
+class Expiring(Protocol):
+    revoked_at: dt.datetime | None
+    expires_at: dt.datetime
+
+
+def token_state(token: Expiring, now: dt.datetime) -> str:
+    """``active``, ``expired`` or ``revoked``: for feed tokens and personal tokens alike."""
     if token.revoked_at is not None:
         return "revoked"
     if token.expires_at <= now:
