@@ -48,12 +48,32 @@ class FeedBody:
     size: int
     etag: str
 
-    def gzip_size(self) -> int:
-        deflated = sum(
-            p.deflate_size if isinstance(p, ChunkRef) else len(deflate_piece(p))
-            for p in self.pieces
-        )
-        return len(gzip_framing.HEADER) + deflated + len(gzip_framing.FINAL_BLOCK) + 8
+    def gzipped(self) -> GzipBody:
+        """The same body as one gzip member: literals compressed here, once; stored chunks
+        already are. The CRC-32 of the whole is combined from the pieces' CRCs."""
+        parts: list[Piece] = []
+        crc = 0
+        wire = len(gzip_framing.HEADER) + len(gzip_framing.FINAL_BLOCK) + gzip_framing.TRAILER_SIZE
+        for piece in self.pieces:
+            if isinstance(piece, ChunkRef):
+                crc = gzip_framing.crc32_combine(crc, piece.crc32, piece.raw_size)
+                wire += piece.deflate_size
+                parts.append(piece)
+            else:
+                crc = gzip_framing.crc32_combine(crc, zlib.crc32(piece), len(piece))
+                deflated = deflate_piece(piece)
+                wire += len(deflated)
+                parts.append(deflated)
+        trailer = gzip_framing.FINAL_BLOCK + gzip_framing.trailer(crc, self.size)
+        return GzipBody(pieces=(gzip_framing.HEADER, *parts, trailer), size=wire)
+
+
+@dataclass(frozen=True, slots=True)
+class GzipBody:
+    """A gzip member as pieces: compressed literals and references to stored DEFLATE chunks."""
+
+    pieces: tuple[Piece, ...]
+    size: int
 
 
 def project_doc(project: Project) -> dict[str, Any]:
@@ -193,17 +213,8 @@ def stream_identity(engine: Engine, body: FeedBody) -> Iterator[bytes]:
     yield from _resolve(engine, body.pieces, "body")
 
 
-def stream_gzip(engine: Engine, body: FeedBody) -> Iterator[bytes]:
-    crc = 0
-    yield gzip_framing.HEADER
-    for raw, piece in zip(body.pieces, _resolve(engine, body.pieces, "deflate"), strict=True):
-        if isinstance(raw, ChunkRef):
-            crc = gzip_framing.crc32_combine(crc, raw.crc32, raw.raw_size)
-            yield piece
-        else:
-            crc = gzip_framing.crc32_combine(crc, zlib.crc32(raw), len(raw))
-            yield deflate_piece(raw)
-    yield gzip_framing.FINAL_BLOCK + gzip_framing.trailer(crc, body.size)
+def stream_gzip(engine: Engine, body: GzipBody) -> Iterator[bytes]:
+    yield from _resolve(engine, body.pieces, "deflate")
 
 
 def _resolve(engine: Engine, pieces: Sequence[Piece], column: str) -> Iterator[bytes]:

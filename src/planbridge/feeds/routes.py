@@ -129,8 +129,9 @@ def serve(request: Request, ctx: AppContext, gate: Gate, tables: Sequence[Table]
     )
     if accepts_gzip(request.headers.get("accept-encoding", "")):
         headers["Content-Encoding"] = "gzip"
-        headers["Content-Length"] = str(body.gzip_size())
-        stream = assemble.stream_gzip(ctx.db.engine, body)
+        zipped = body.gzipped()
+        headers["Content-Length"] = str(zipped.size)
+        stream = assemble.stream_gzip(ctx.db.engine, zipped)
     else:
         headers["Content-Length"] = str(body.size)
         stream = assemble.stream_identity(ctx.db.engine, body)
