@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from planbridge.errors import ResponseTooLarge
@@ -217,6 +217,20 @@ def stream_gzip(engine: Engine, body: GzipBody) -> Iterator[bytes]:
     yield from _resolve(engine, body.pieces, "deflate")
 
 
+def _fetch_binary(connection: Connection, column: str, ids: list[int]) -> dict[int, bytes]:
+    """PostgreSQL: read chunk bytes in the binary protocol (text would hex-encode every byte,
+    doubling the transfer and costing a decode: about 3 times slower for a large feed)."""
+    if column not in ("body", "deflate"):
+        raise ValueError(column)
+    raw = connection.connection.driver_connection
+    with raw.cursor(binary=True) as cursor:  # type: ignore[union-attr]
+        cursor.execute(
+            f"SELECT id, {column} FROM version_chunks WHERE id = ANY(%s)",  # noqa: S608
+            [ids],
+        )
+        return {row[0]: row[1] for row in cursor}
+
+
 def _resolve(engine: Engine, pieces: Sequence[Piece], column: str) -> Iterator[bytes]:
     """Yield each piece's bytes, reading stored chunks in batches of about 4 MiB."""
     source = getattr(VersionChunk, column)
@@ -224,11 +238,15 @@ def _resolve(engine: Engine, pieces: Sequence[Piece], column: str) -> Iterator[b
     batch_bytes = 0
 
     def flush() -> Iterator[bytes]:
+        ids = [r.id for r in batch]
         with engine.connect() as connection:
-            result = connection.execute(
-                select(VersionChunk.id, source).where(VersionChunk.id.in_([r.id for r in batch]))
-            )
-            found = {row[0]: row[1] for row in result}
+            if connection.dialect.name == "postgresql":
+                found = _fetch_binary(connection, column, ids)
+            else:
+                result = connection.execute(
+                    select(VersionChunk.id, source).where(VersionChunk.id.in_(ids))
+                )
+                found = {row[0]: row[1] for row in result}
         for ref in batch:
             yield bytes(found[ref.id])
 
