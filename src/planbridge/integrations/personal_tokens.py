@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planbridge.actors import Actor
-from planbridge.errors import Forbidden, InvalidInput, InvalidToken, NotFound, NotProjectMember
+from planbridge.errors import Forbidden, InvalidToken, NotFound, NotProjectMember
 from planbridge.integrations import audit
 from planbridge.integrations import secrets as token_secrets
 from planbridge.integrations.personal_models import PersonalAccessToken
+from planbridge.integrations.service import checked_name_and_lifetime
 from planbridge.projects.models import Project, ProjectMember, Role, User
 from planbridge.projects.service import require_member
 
@@ -72,18 +73,9 @@ def create_token(
         )
     if role_of(session, project, user.id) is None:
         raise NotProjectMember(f"{user.email} is not a member of project {project.code}.")
-    name = name.strip()
-    if not 1 <= len(name) <= 100:
-        raise InvalidInput(
-            "A token name must have 1 to 100 characters.",
-            hint="Name it after its use, e.g. 'Nightly P6 sync'.",
-        )
-    lifetime = default_days if days is None else days
-    if not 1 <= lifetime <= max_days:
-        raise InvalidInput(
-            f"A personal access token's lifetime must be 1 to {max_days} days; "
-            f"{lifetime} was asked for."
-        )
+    name, lifetime = checked_name_and_lifetime(
+        name, days, max_days=max_days, default_days=default_days, example="Nightly P6 sync"
+    )
     secret = token_secrets.generate(PAT_PREFIX)
     token = PersonalAccessToken(
         project_id=project.id,

@@ -47,6 +47,24 @@ def token_state(token: Expiring, now: dt.datetime) -> str:
     return "active"
 
 
+def checked_name_and_lifetime(
+    name: str, days: int | None, *, max_days: int, default_days: int, example: str
+) -> tuple[str, int]:
+    """A new token's name (1-100 characters) and lifetime in days (1 to ``max_days``)."""
+    name = name.strip()
+    if not 1 <= len(name) <= 100:
+        raise InvalidInput(
+            "A token name must have 1 to 100 characters.",
+            hint=f"Name it after its use, e.g. '{example}'.",
+        )
+    lifetime = default_days if days is None else days
+    if not 1 <= lifetime <= max_days:
+        raise InvalidInput(
+            f"A token's lifetime must be 1 to {max_days} days; {lifetime} was asked for.",
+        )
+    return name, lifetime
+
+
 def set_integration(session: Session, project: Project, actor: Actor, *, enabled: bool) -> None:
     require_admin(session, project, actor)
     if enabled and project.tier == Tier.free:
@@ -96,17 +114,9 @@ def create_token(
     now: dt.datetime,
 ) -> IssuedToken:
     require_admin(session, project, actor)
-    name = name.strip()
-    if not 1 <= len(name) <= 100:
-        raise InvalidInput(
-            "A token name must have 1 to 100 characters.",
-            hint="Name it after its use, e.g. 'Power BI weekly report'.",
-        )
-    lifetime = default_days if days is None else days
-    if not 1 <= lifetime <= max_days:
-        raise InvalidInput(
-            f"A token's lifetime must be 1 to {max_days} days; {lifetime} was asked for.",
-        )
+    name, lifetime = checked_name_and_lifetime(
+        name, days, max_days=max_days, default_days=default_days, example="Power BI weekly report"
+    )
     secret = token_secrets.generate()
     token = FeedToken(
         project_id=project.id,
