@@ -5,12 +5,9 @@ A token acts as its owner, a project member; the member's role decides what it m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
 from planbridge.cli import runtime
 from planbridge.cli.output import emit, table
@@ -20,7 +17,6 @@ from planbridge.integrations import personal_tokens
 from planbridge.integrations.service import token_state
 from planbridge.projects import service as projects
 from planbridge.projects.models import User
-from planbridge.settings import Settings
 
 pat_app = typer.Typer(
     help="Personal access tokens (pbp_...) of project members, for the Plan API.",
@@ -33,18 +29,6 @@ By = Annotated[
     str | None,
     typer.Option("--by", help="Email of the acting member (default: the operator)."),
 ]
-
-
-@contextmanager
-def _session(config: Settings) -> Iterator[Session]:
-    """One unit of work on a database that is disposed afterwards (no pooled connection is
-    left for the garbage collector)."""
-    db = runtime.database(config)
-    try:
-        with db.transaction() as session:
-            yield session
-    finally:
-        db.dispose()
 
 
 @pat_app.command("create")
@@ -70,7 +54,7 @@ def pat_create(
     if owner_email is None:
         raise InvalidInput("Name the member the token acts as.", hint="Add --user EMAIL.")
     config = runtime.settings()
-    with _session(config) as session:
+    with runtime.database(config).transaction() as session:
         project = projects.get_project(session, project_ref)
         owner = projects.get_user(session, owner_email)
         issued = personal_tokens.create_token(
@@ -117,7 +101,7 @@ def pat_list(
     admins and the operator see everyone's."""
     config = runtime.settings()
     moment = runtime.now()
-    with _session(config) as session:
+    with runtime.database(config).transaction() as session:
         project = projects.get_project(session, project_ref)
         owner = projects.get_user(session, user) if user else None
         tokens = personal_tokens.list_tokens(
@@ -156,7 +140,7 @@ def pat_revoke(
 ) -> None:
     """Revoke a token; it is refused from the next request on."""
     config = runtime.settings()
-    with _session(config) as session:
+    with runtime.database(config).transaction() as session:
         project = projects.get_project(session, project_ref)
         token = personal_tokens.revoke_token(
             session, project, projects.actor_for(session, by), token_id, now=runtime.now()
