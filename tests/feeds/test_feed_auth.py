@@ -166,3 +166,16 @@ def test_a_plan_api_token_on_the_feed_is_told_apart(client, make_project):
     response = client.get(feed.url, headers={"Authorization": f"Bearer {generate('pbp_')}"})
     error = assert_error(response, 401, "invalid_token")
     assert "personal access token" in error["message"]
+
+
+@pytest.mark.parametrize("path", ["", "/metrics", "/tables/tasks.csv"])
+def test_project_moved_to_the_free_tier_gets_403_plan_not_eligible(client, make_project, db, path):
+    from planbridge.projects.models import Project, Tier
+
+    feed = make_project()
+    with db.transaction() as session:
+        session.get(Project, feed.project.id).tier = Tier.free
+    assert_error(client.get(feed.url + path, headers=feed.auth), 403, "plan_not_eligible")
+    odata = client.get(f"/odata/v4/{feed.project.api_id}/Tasks", headers=feed.auth)
+    assert odata.status_code == 403
+    assert odata.json()["error"]["code"] == "plan_not_eligible"

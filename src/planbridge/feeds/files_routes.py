@@ -89,7 +89,6 @@ def table_csv(
     wanted = _table(table, gate.params)
     raw_bom = request.query_params.get("bom")
     bom = True if raw_bom is None else params.parse_bool("bom", raw_bom)
-    _ensure_eligible(ctx, gate)
     extract = _extract(ctx, gate, [wanted])
     headers = _cache_headers(extract.etag("csv", f"bom={bom}", gate.project.code))
     headers["Vary"] = "Accept-Encoding"
@@ -180,12 +179,6 @@ def _extract(ctx: AppContext, gate: Gate, tables: Sequence[Table]) -> rows.Extra
         return rows.extract(session, [v.id for v in versions], [t.name for t in tables])
 
 
-def _ensure_eligible(ctx: AppContext, gate: Gate) -> None:
-    """The feed's tier rule: a tier without a feed size limit has no feed, so no files."""
-    if ctx.settings.feed_max_bytes(gate.project.tier.value) is None:
-        raise errors.PlanNotEligible(f"Project {gate.project.code} is on the free tier.")
-
-
 def _cache_headers(etag: str) -> dict[str, str]:
     return {"ETag": etag, "Cache-Control": "private, no-cache"}
 
@@ -193,7 +186,6 @@ def _cache_headers(etag: str) -> dict[str, str]:
 def _workbook(
     request: Request, ctx: AppContext, gate: Gate, tables: Sequence[Table], *, name: str
 ) -> Response:
-    _ensure_eligible(ctx, gate)
     extract = _extract(ctx, gate, tables)
     headers = _cache_headers(extract.etag("xlsx", gate.project.code))
     if headers["ETag"] in matching_etags(request.headers.get("if-none-match", "")):

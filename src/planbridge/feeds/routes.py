@@ -21,7 +21,7 @@ from planbridge.feeds.tables import VERSIONS, Table
 from planbridge.http_errors import documented
 from planbridge.integrations import fair_use
 from planbridge.integrations.service import authenticate
-from planbridge.projects.models import Project
+from planbridge.projects.models import Project, Tier
 
 router = APIRouter(tags=["feed"])
 bearer = HTTPBearer(auto_error=False, description="A feed token: `Authorization: Bearer pbt_...`")
@@ -32,6 +32,7 @@ FEED_ERRORS = documented(
     errors.InvalidToken,
     errors.IntegrationDisabled,
     errors.ProjectSuspended,
+    errors.PlanNotEligible,
     errors.ProjectNotFound,
     errors.ResponseTooLarge,
     errors.RateLimited,
@@ -51,6 +52,8 @@ def ensure_serving(project: Project) -> None:
             f"The feed of project {project.code} is suspended"
             + (f": {project.feed_suspended_reason}." if project.feed_suspended_reason else ".")
         )
+    if project.tier == Tier.free:
+        raise errors.PlanNotEligible(f"Project {project.code} is on the free tier.")
     if not project.integration_enabled:
         raise errors.IntegrationDisabled(
             f"The Power BI source of project {project.code} is disabled."
@@ -113,8 +116,7 @@ def serve(request: Request, ctx: AppContext, gate: Gate, tables: Sequence[Table]
     doc = assemble.project_doc(project)
     body = assemble.layout(doc, gate.params, version_ids, index, tables)
     limit_bytes = settings.feed_max_bytes(project.tier.value)
-    if limit_bytes is None:
-        raise errors.PlanNotEligible(f"Project {project.code} is on the free tier.")
+    assert limit_bytes is not None, "authorize() refuses tiers without a feed"
     headers = {"ETag": body.etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
     if body.etag in matching_etags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
