@@ -18,6 +18,7 @@ from planbridge.cli.import_command import import_schedule
 from planbridge.cli.output import emit, err_console, fail, progress_bar, table
 from planbridge.cli.pat_command import pat_app
 from planbridge.cli.runtime import handles_errors
+from planbridge.cli.users_command import users_app
 from planbridge.db import migrate
 from planbridge.demo import generator
 from planbridge.feeds import powerquery
@@ -39,7 +40,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 projects_app = typer.Typer(help="Projects.", no_args_is_help=True)
-users_app = typer.Typer(help="Users.", no_args_is_help=True)
 members_app = typer.Typer(help="Project members.", no_args_is_help=True)
 integration_app = typer.Typer(help="The Power BI source switch of a project.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Feed tokens.", no_args_is_help=True)
@@ -294,22 +294,6 @@ def projects_create(
         text=f"created project {project.code} (id {project.id}); "
         f"feed URL {feed_url(config, project)}",
     )
-
-
-@users_app.command("create")
-@handles_errors
-def users_create(
-    email: Annotated[str, typer.Option(help="Email address (the login).")],
-    name: Annotated[str, typer.Option(help="Display name.")],
-    organisation: Annotated[str, typer.Option("--org", help="Organisation name.")] = "Default",
-    as_json: Json = False,
-) -> None:
-    """Create a user."""
-    config = runtime.settings()
-    with runtime.database(config).transaction() as session:
-        user = projects.create_user(session, email=email, name=name, organisation=organisation)
-        audit.record(session, Actor("operator"), "user.create", subject=user.email)
-    emit({"id": user.id, "email": user.email}, as_json=as_json, text=f"created user {user.email}")
 
 
 @members_app.command("add")
