@@ -4,9 +4,15 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test lint typecheck test-sqlite test-postgresql bench clean
+.PHONY: install system-deps run test lint typecheck test-sqlite test-postgresql bench clean
 
-install: $(VENV)/.installed node_modules/.installed
+install: system-deps $(VENV)/.installed node_modules/.installed
+
+# Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +47,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/metrics_bench.py
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/odata_bench.py
+	$(BIN)/python bench/pages_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from planbridge import __version__, http_errors, logs
 from planbridge.api.routes import router as api_router
@@ -13,6 +14,13 @@ from planbridge.feeds.odata.routes import router as odata_router
 from planbridge.feeds.routes import router as feed_router
 from planbridge.meta_routes import router as meta_router
 from planbridge.settings import Settings, load_settings
+from planbridge.web import STATIC
+from planbridge.web.auth_routes import router as web_auth_router
+from planbridge.web.docs_routes import router as docs_router
+from planbridge.web.docs_routes import swagger_assets
+from planbridge.web.integration_routes import router as web_integrations_router
+from planbridge.web.project_routes import router as web_projects_router
+from planbridge.web.security import SecurityHeadersMiddleware
 
 
 def create_app(
@@ -28,6 +36,8 @@ def create_app(
         version=__version__,
         description="Published Last Planner plans as a token-secured feed for Power BI, "
         "Excel and data warehouses.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.context = AppContext(settings=settings, db=db, clock=clock)
     http_errors.install(app)
@@ -36,5 +46,12 @@ def create_app(
     app.include_router(feed_router)
     app.include_router(odata_router)
     app.include_router(api_router)
+    app.include_router(docs_router)
+    app.include_router(web_auth_router)
+    app.include_router(web_projects_router)
+    app.include_router(web_integrations_router)
+    app.mount("/static/swagger", StaticFiles(directory=swagger_assets()), name="swagger")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(logs.AccessLogMiddleware)
     return app
