@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from planbridge import __version__, http_errors, logs
 from planbridge.api.routes import router as api_router
+from planbridge.body_limits import BodyLimitMiddleware
 from planbridge.context import AppContext, Clock, system_clock
 from planbridge.db.session import Database
 from planbridge.feeds.files_routes import router as files_router
@@ -36,5 +37,6 @@ def create_app(
     app.include_router(feed_router)
     app.include_router(odata_router)
     app.include_router(api_router)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(logs.AccessLogMiddleware)
     return app
