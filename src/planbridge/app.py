@@ -10,11 +10,13 @@ from planbridge.api.routes import router as api_router
 from planbridge.body_limits import BodyLimitMiddleware
 from planbridge.context import AppContext, Clock, system_clock
 from planbridge.db.session import Database
+from planbridge.exports.routes import router as exports_router
 from planbridge.feeds.files_routes import router as files_router
 from planbridge.feeds.odata.routes import router as odata_router
 from planbridge.feeds.routes import router as feed_router
 from planbridge.head_requests import HeadAsGetMiddleware
 from planbridge.meta_routes import router as meta_router
+from planbridge.oauth.routes import router as oauth_router
 from planbridge.settings import Settings, load_settings
 from planbridge.web import STATIC
 from planbridge.web.auth_routes import router as web_auth_router
@@ -48,6 +50,8 @@ def create_app(
     app.include_router(feed_router)
     app.include_router(odata_router)
     app.include_router(api_router)
+    app.include_router(exports_router)
+    app.include_router(oauth_router)
     app.include_router(docs_router)
     app.include_router(web_auth_router)
     app.include_router(web_projects_router)
