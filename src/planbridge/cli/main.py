@@ -14,7 +14,9 @@ from sqlalchemy.engine import make_url
 from planbridge import __version__
 from planbridge.actors import Actor
 from planbridge.cli import runtime
+from planbridge.cli.exports_command import exports_app
 from planbridge.cli.import_command import import_schedule
+from planbridge.cli.oauth_command import oauth_clients_app, sso_app
 from planbridge.cli.output import emit, err_console, fail, progress_bar, table
 from planbridge.cli.pat_command import pat_app
 from planbridge.cli.runtime import handles_errors
@@ -61,6 +63,9 @@ for sub, name in [
     (metrics_app, "metrics"),
     (pat_app, "pat"),
     (powerbi_app, "powerbi"),
+    (exports_app, "exports"),
+    (oauth_clients_app, "oauth-clients"),
+    (sso_app, "sso"),
 ]:
     app.add_typer(sub, name=name)
 
