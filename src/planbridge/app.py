@@ -20,6 +20,7 @@ from planbridge.oauth.routes import router as oauth_router
 from planbridge.settings import Settings, load_settings
 from planbridge.web import STATIC
 from planbridge.web.auth_routes import router as web_auth_router
+from planbridge.web.consent_routes import router as web_consent_router
 from planbridge.web.docs_routes import router as docs_router
 from planbridge.web.docs_routes import swagger_assets
 from planbridge.web.integration_routes import router as web_integrations_router
@@ -54,6 +55,7 @@ def create_app(
     app.include_router(oauth_router)
     app.include_router(docs_router)
     app.include_router(web_auth_router)
+    app.include_router(web_consent_router)
     app.include_router(web_projects_router)
     app.include_router(web_integrations_router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_assets()), name="swagger")

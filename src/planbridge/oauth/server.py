@@ -28,6 +28,8 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planbridge.actors import Actor
+from planbridge.integrations import audit
 from planbridge.integrations import secrets as token_secrets
 from planbridge.oauth import tokens
 from planbridge.oauth.models import OAuthClient, OAuthCode, OAuthGrant, OAuthToken
@@ -218,6 +220,14 @@ class CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
             )
         )
         server.session.flush()
+        audit.record(
+            server.session,
+            Actor(user.email, user.id),
+            "oauth.grant",
+            subject=user.email,
+            client=client.row.client_id,
+            grant=grant.id,
+        )
 
     def generate_authorization_code(self) -> str:
         return secrets.token_urlsafe(32)
