@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from planbridge.accounts import passwords, sessions, throttle
 from planbridge.accounts.models import Credential, SetPasswordLink
-from planbridge.actors import Actor
+from planbridge.actors import OPERATOR, Actor
 from planbridge.errors import InvalidInput
 from planbridge.integrations import audit
 from planbridge.projects import service as projects
-from planbridge.projects.models import User
+from planbridge.projects.models import Project, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,3 +186,31 @@ def sign_in(
         session, Actor(user.email, user.id), "user.sign_in", subject=user.email, address=address
     )
     return SignIn(user=user)
+
+
+DEMO_ADMIN_EMAIL = "admin@demo.planbridge.example"
+
+
+def create_demo_admin(session: Session, project: Project, *, now: dt.datetime) -> tuple[User, str]:
+    """A demo admin of ``project`` with a random password, returned once for printing."""
+    password = secrets.token_urlsafe(15)
+    account = create_account(
+        session,
+        OPERATOR,
+        email=DEMO_ADMIN_EMAIL,
+        name="Demo Admin",
+        organisation="Demo",
+        password=password,
+        now=now,
+        link_hours=1,
+    )
+    projects.add_member(session, project, account.user, "admin")
+    audit.record(
+        session,
+        OPERATOR,
+        "member.add",
+        project_id=project.id,
+        subject=DEMO_ADMIN_EMAIL,
+        role="admin",
+    )
+    return account.user, password

@@ -20,7 +20,7 @@ from planbridge.cli.oauth_command import oauth_clients_app, sso_app
 from planbridge.cli.output import emit, err_console, fail, progress_bar, table
 from planbridge.cli.pat_command import pat_app
 from planbridge.cli.runtime import handles_errors
-from planbridge.cli.users_command import users_app
+from planbridge.cli.users_command import print_demo_admin, users_app
 from planbridge.db import migrate
 from planbridge.demo import generator
 from planbridge.feeds import powerquery
@@ -149,6 +149,7 @@ def serve(
             urls = [(p.code, feed_url(config, p)) for p in existing]
         if not existing:
             _create_demo(config, db, tasks=300, weeks=6, seed=1, as_json=as_json)
+            print_demo_admin(config, db, as_json=as_json)
         else:
             lines = "\n".join(f"  {code}: {url}" for code, url in urls)
             emit(

@@ -12,6 +12,9 @@ from planbridge.actors import OPERATOR
 from planbridge.cli import runtime
 from planbridge.cli.output import emit, fail, table
 from planbridge.cli.runtime import handles_errors
+from planbridge.db.session import Database
+from planbridge.projects import service as projects
+from planbridge.settings import Settings
 
 users_app = typer.Typer(help="Users: accounts, passwords and sign-in.", no_args_is_help=True)
 
@@ -112,4 +115,20 @@ def users_disable(email: Email, as_json: Json = False) -> None:
         {"email": user.email, "state": "disabled"},
         as_json=as_json,
         text=f"{user.email} disabled",
+    )
+
+
+def print_demo_admin(config: Settings, db: Database, *, as_json: bool) -> None:
+    """``serve --demo`` on an empty database: a demo admin whose password is printed once."""
+    with db.transaction() as session:
+        project = projects.get_project(session, "DEMO")
+        user, password = accounts.create_demo_admin(session, project, now=runtime.now())
+    emit(
+        {"sign_in": f"{config.public_url}/login", "email": user.email, "password": password},
+        as_json=as_json,
+        text=(
+            f"Sign in at {config.public_url}/login as {user.email} with password {password}\n"
+            "(shown once; change it with: planbridge users set-password --email "
+            f"{user.email} --password-stdin)"
+        ),
     )
