@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install system-deps run test lint typecheck test-sqlite test-postgresql bench clean
+.PHONY: install system-deps run test lint typecheck test-sqlite test-postgresql bench clean connector
 
 install: system-deps $(VENV)/.installed node_modules/.installed
 
@@ -49,6 +49,10 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/odata_bench.py
 	$(BIN)/python bench/pages_bench.py
 	$(BIN)/python bench/body_limit_bench.py
+
+# The Power Query custom connector: make connector CLIENT_ID=pbc-... (see docs/connector.md).
+connector: $(VENV)/.installed
+	$(BIN)/python connector/build_mez.py --client-id "$(CLIENT_ID)" --out dist/PlanBridge.mez
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -234,12 +234,14 @@ def record_run(
 
 def action_json(action: ExportAction) -> dict[str, Any]:
     definition = definition_of(action)
+    types = {c.name: c.type for c in definition.table.columns}
     return {
         "id": action.id,
         "name": action.name,
         "table": action.table_name,
         "format": action.format,
         "columns": list(definition.columns),
+        "column_types": [types[name] for name in definition.columns],
         "filters": action.filters,
         "versions": action.versions,
         "bom": action.bom,
