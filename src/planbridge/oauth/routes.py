@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 import orjson
+from authlib.oauth2.rfc6749.errors import InsecureTransportError
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from planbridge.context import AppContext, get_context
-from planbridge.errors import InvalidInput
+from planbridge.errors import InvalidInput, PlanBridgeError
 from planbridge.http_errors import documented
 from planbridge.oauth import basic
 from planbridge.oauth.server import NO_STORE, Server
@@ -40,13 +41,30 @@ async def oauth_request(request: Request) -> OAuthRequest:
             )
         except (UnicodeDecodeError, ValueError):
             raise InvalidInput("The form could not be read.") from None
-    return OAuthRequest(
-        request.method,
-        str(request.url),
-        request.headers,
-        request.query_params.multi_items(),
-        form,
+    return build_request(request, request.query_params.multi_items(), form)
+
+
+class OAuthNeedsHttps(PlanBridgeError):
+    code = "oauth_needs_https"
+    status = 400
+    default_hint = (
+        "Set PLANBRIDGE_BASE_URL to the https address PlanBridge is served at (http is allowed "
+        "on loopback addresses only)."
     )
+
+
+def build_request(
+    request: Request, query: list[tuple[str, str]], form: list[tuple[str, str]]
+) -> OAuthRequest:
+    """The address is the public base URL's (a proxy may talk plain http to us), which OAuth
+    requires to be https except on loopback."""
+    url = ctx_url = get_context(request).settings.public_url + request.url.path
+    if request.url.query:
+        url = f"{ctx_url}?{request.url.query}"
+    try:
+        return OAuthRequest(request.method, url, request.headers, query, form)
+    except InsecureTransportError:
+        raise OAuthNeedsHttps("OAuth is only served over https.") from None
 
 
 @router.post(

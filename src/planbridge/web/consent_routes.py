@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from planbridge.context import get_context
 from planbridge.errors import InvalidInput
 from planbridge.oauth import service as oauth
-from planbridge.oauth.routes import oauth_request
+from planbridge.oauth.routes import build_request, oauth_request
 from planbridge.oauth.server import Request as OAuthRequest
 from planbridge.oauth.server import Server
 from planbridge.web.auth import Form, Posted, SignedIn
@@ -93,7 +93,7 @@ def authorize(request: Request, current: Posted, form: Form) -> Response:
     redirect to the client's (re-checked) redirect URI with its ``state``."""
     ctx = get_context(request)
     items = [(name, form[name]) for name in REQUEST_FIELDS if name in form]
-    oauth_req = OAuthRequest("POST", str(request.url), request.headers, [], items)
+    oauth_req = build_request(request, [], items)
     allowed = form.get("decision") == "allow"
     with ctx.db.transaction() as session:
         server = Server(session, ctx.settings, ctx.clock())
