@@ -26,6 +26,7 @@ from planbridge.web.docs_routes import swagger_assets
 from planbridge.web.integration_routes import router as web_integrations_router
 from planbridge.web.project_routes import router as web_projects_router
 from planbridge.web.security import SecurityHeadersMiddleware
+from planbridge.web.sso_routes import router as web_sso_router
 
 
 def create_app(
@@ -56,6 +57,7 @@ def create_app(
     app.include_router(docs_router)
     app.include_router(web_auth_router)
     app.include_router(web_consent_router)
+    app.include_router(web_sso_router)
     app.include_router(web_projects_router)
     app.include_router(web_integrations_router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_assets()), name="swagger")

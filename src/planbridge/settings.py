@@ -137,6 +137,17 @@ class Settings(BaseSettings):
         description="A sign-in's grant (its refresh tokens) ends this many days after the "
         "credentials were entered, however often it is refreshed.",
     )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="Issuer URL of the organisation's OpenID Connect provider; when set, the "
+        "sign-in page offers single sign-on through it.",
+    )
+    oidc_client_id: str | None = Field(
+        default=None, description="PlanBridge's client id at the OpenID Connect provider."
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="PlanBridge's client secret at the OpenID Connect provider."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Lowest level of log lines written."
     )

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -35,7 +36,19 @@ ActionRef = Annotated[str, Path(max_length=100, description="The export action's
 AUTH_ERRORS = documented(errors.InvalidToken, errors.ProjectNotFound)
 
 
-def caller(request: Request, ctx: Context) -> ApiUser:
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="ConnectorBearer",
+    description="An access token from /oauth/token or /api/v1/auth/basic (`pba_...`), or a "
+    "personal access token (`pbp_...`, its own project only).",
+)
+
+
+def caller(
+    request: Request,
+    ctx: Context,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> ApiUser:
     refuse_token_in_query(request.query_params.multi_items())
     with ctx.db.transaction() as session:
         return bearer.authenticate(session, request.headers.get("authorization"), now=ctx.clock())
