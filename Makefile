@@ -47,6 +47,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/metrics_bench.py
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/odata_bench.py
+	$(BIN)/python bench/body_limit_bench.py
 	$(BIN)/python bench/pages_bench.py
 
 clean:

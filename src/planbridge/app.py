@@ -7,11 +7,13 @@ from fastapi.staticfiles import StaticFiles
 
 from planbridge import __version__, http_errors, logs
 from planbridge.api.routes import router as api_router
+from planbridge.body_limits import BodyLimitMiddleware
 from planbridge.context import AppContext, Clock, system_clock
 from planbridge.db.session import Database
 from planbridge.feeds.files_routes import router as files_router
 from planbridge.feeds.odata.routes import router as odata_router
 from planbridge.feeds.routes import router as feed_router
+from planbridge.head_requests import HeadAsGetMiddleware
 from planbridge.meta_routes import router as meta_router
 from planbridge.settings import Settings, load_settings
 from planbridge.web import STATIC
@@ -52,6 +54,8 @@ def create_app(
     app.include_router(web_integrations_router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_assets()), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(logs.AccessLogMiddleware)
     return app
