@@ -47,8 +47,8 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/metrics_bench.py
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/odata_bench.py
-	$(BIN)/python bench/pages_bench.py
 	$(BIN)/python bench/body_limit_bench.py
+	$(BIN)/python bench/pages_bench.py
 
 # The Power Query custom connector: make connector CLIENT_ID=pbc-... (see docs/connector.md).
 connector: $(VENV)/.installed

@@ -317,3 +317,13 @@ def test_api_docs_are_served_from_local_assets(client):
         assert client.get(asset).status_code == 200, asset
     policy = page.headers["content-security-policy"]
     assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
+
+
+def test_a_form_body_over_the_small_limit_is_refused_before_reading_it(client):
+    answer = client.post(
+        "/login",
+        content=b"email=" + b"a" * (200 * 1024),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 413
+    assert answer.headers["x-content-type-options"] == "nosniff"

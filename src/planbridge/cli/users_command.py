@@ -72,7 +72,9 @@ def users_create(
 
 @users_app.command("set-password")
 @handles_errors
-def users_set_password(email: Email, password_stdin: PasswordStdin = False) -> None:
+def users_set_password(
+    email: Email, password_stdin: PasswordStdin = False, as_json: Json = False
+) -> None:
     """Give a user a new password (read from standard input); their sessions end."""
     if not password_stdin:
         fail("the password is only read from standard input", "add --password-stdin")
@@ -82,7 +84,7 @@ def users_set_password(email: Email, password_stdin: PasswordStdin = False) -> N
         user = accounts.set_password(
             session, OPERATOR, email=email, password=password, now=runtime.now()
         )
-    emit({"email": user.email}, as_json=False, text=f"password of {user.email} set")
+    emit({"email": user.email}, as_json=as_json, text=f"password of {user.email} set")
 
 
 @users_app.command("list")
