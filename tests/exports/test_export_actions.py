@@ -106,6 +106,9 @@ def test_a_run_writes_one_immutable_file_per_version_with_a_manifest(
         assert len(list(csv.reader(io.StringIO(data.decode())))) - 1 == manifest["rows"]
     old = client.get(f"{BASE}/All tasks/download?version=1", headers=bearer(admin))
     assert hashlib.sha256(old.content).hexdigest() == first[0]["sha256"]
+    with db.transaction() as session:
+        runs = [e for e in events(session, team.project.id) if e.action == "export_action.run"]
+    assert [e.details["files_written"] for e in runs] == [1, 1]  # repeats are not audited
 
 
 def test_txt_is_tab_separated_with_the_chosen_columns_and_filters(make_client, team, tmp_path):

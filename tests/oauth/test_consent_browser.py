@@ -124,3 +124,26 @@ def test_the_sign_ins_page_passes_axe(chromium, server, public_client, team):
         page.wait_for_url("**/login**")
     finally:
         context.close()
+
+
+def test_the_exports_page_passes_axe_and_saves_by_keyboard(chromium, server, team):
+    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/projects/QST/exports")
+        page.get_by_label("Email").fill(team.admin)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Export actions").wait_for()
+        axe_clean(page)
+        page.get_by_label("Name").fill("Open tasks")
+        page.get_by_label("Table").select_option("tasks")
+        page.get_by_label("Name").press("Enter")
+        page.get_by_text("Export action saved.").wait_for()
+        assert page.get_by_role("cell", name="Open tasks", exact=True).count() == 1
+        axe_clean(page)
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENS / "exports-1280.png"), full_page=True)
+    finally:
+        context.close()

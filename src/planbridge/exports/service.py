@@ -219,6 +219,10 @@ def record_run(
     action: ExportAction,
     files: Sequence[ExportFile],
 ) -> None:
+    """Record newly written files and audit the run; a run that wrote nothing (every file
+    existed: a repeated preview or download) leaves no row."""
+    if not files:
+        return
     for file in files:
         session.add(file)
     session.flush()
