@@ -5,7 +5,6 @@ Every command takes ``--json`` for scripts; errors print one line and exit non-z
 
 from __future__ import annotations
 
-import shlex
 from typing import Annotated, Any
 
 import typer
@@ -13,19 +12,19 @@ from sqlalchemy.engine import make_url
 
 from planbridge import __version__
 from planbridge.actors import Actor
-from planbridge.cli import runtime
+from planbridge.cli import runtime, serve_command
 from planbridge.cli.import_command import import_schedule
-from planbridge.cli.output import emit, err_console, fail, progress_bar, table
+from planbridge.cli.options import By, Json, ProjectRef, feed_url
+from planbridge.cli.output import emit, progress_bar, table
 from planbridge.cli.pat_command import pat_app
 from planbridge.cli.runtime import handles_errors
+from planbridge.cli.users_command import users_app
 from planbridge.db import migrate
-from planbridge.demo import generator
 from planbridge.feeds import powerquery
 from planbridge.integrations import audit
 from planbridge.integrations import service as integrations
 from planbridge.metrics import service as metrics_service
 from planbridge.projects import service as projects
-from planbridge.projects.models import Project
 from planbridge.publishing import service as publishing
 from planbridge.settings import Settings
 
@@ -39,7 +38,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 projects_app = typer.Typer(help="Projects.", no_args_is_help=True)
-users_app = typer.Typer(help="Users.", no_args_is_help=True)
 members_app = typer.Typer(help="Project members.", no_args_is_help=True)
 integration_app = typer.Typer(help="The Power BI source switch of a project.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Feed tokens.", no_args_is_help=True)
@@ -64,15 +62,9 @@ for sub, name in [
 ]:
     app.add_typer(sub, name=name)
 
-Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-ProjectRef = Annotated[str, typer.Argument(help="Project code, id or feed id.")]
-By = Annotated[
-    str | None,
-    typer.Option("--by", help="Email of the acting project admin (default: the operator)."),
-]
-
-
 app.command("import")(import_schedule)
+app.command()(serve_command.serve)
+app.command("demo")(serve_command.demo_command)
 
 
 def main() -> None:
@@ -94,10 +86,6 @@ def _root(
     """PlanBridge command line."""
 
 
-def feed_url(config: Settings, project: Project) -> str:
-    return f"{config.public_url}/power-bi/v1/{project.api_id}"
-
-
 def _actor(session: Any, by: str | None) -> Actor:
     return projects.actor_for(session, by)
 
@@ -112,134 +100,6 @@ def db_upgrade(as_json: Json = False) -> None:
     migrate.upgrade(db.engine)
     revision = migrate.current_revision(db.engine)
     emit({"revision": revision}, as_json=as_json, text=f"database at revision {revision}")
-
-
-# ---------------------------------------------------------------- serve and demo
-@app.command()
-@handles_errors
-def serve(
-    host: Annotated[str | None, typer.Option(help="Bind address (PLANBRIDGE_HOST).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (PLANBRIDGE_PORT).")] = None,
-    demo: Annotated[
-        bool, typer.Option("--demo", help="On an empty database, create the demo project.")
-    ] = False,
-    as_json: Json = False,
-) -> None:
-    """Run the HTTP service. An empty database is created and migrated first."""
-    import uvicorn
-
-    from planbridge import logs
-    from planbridge.app import create_app
-
-    config = runtime.settings()
-    config = config.model_copy(update={"host": host or config.host, "port": port or config.port})
-    db = runtime.database(config, require_current=False)
-    if migrate.current_revision(db.engine) is None:
-        migrate.upgrade(db.engine)
-    elif not migrate.is_up_to_date(db.engine):
-        fail("the database schema is out of date", "run: planbridge db upgrade")
-    if demo:
-        with db.transaction() as session:
-            existing = projects.list_projects(session)
-            urls = [(p.code, feed_url(config, p)) for p in existing]
-        if not existing:
-            _create_demo(config, db, tasks=300, weeks=6, seed=1, as_json=as_json)
-        else:
-            lines = "\n".join(f"  {code}: {url}" for code, url in urls)
-            emit(
-                {"projects": dict(urls)},
-                as_json=as_json,
-                text=f"The database already has projects; no demo was added.\n{lines}\n"
-                "A new token: planbridge tokens create DEMO --name 'My report'",
-            )
-    logs.configure(config.log_level, config.log_format)
-    err_console.print(
-        f"PlanBridge {__version__} serving on {config.host}:{config.port} "
-        f"(API docs: {config.public_url}/docs). Stop with Ctrl+C.",
-        markup=False,
-        highlight=False,
-    )
-    uvicorn.run(
-        create_app(config, db=db),
-        host=config.host,
-        port=config.port,
-        access_log=False,
-        log_config=None,
-        log_level=config.log_level,
-    )
-
-
-def _create_demo(
-    config: Settings,
-    db: Any,
-    *,
-    tasks: int,
-    weeks: int,
-    seed: int,
-    as_json: bool,
-    code: str = "DEMO",
-) -> None:
-    with progress_bar(not as_json) as report, db.transaction() as session:
-        result = generator.build(
-            session,
-            tasks=tasks,
-            weeks=weeks,
-            seed=seed,
-            now=runtime.now(),
-            chunk_rows=config.publish_chunk_rows,
-            code=code,
-            progress=report,
-        )
-        project = result.project
-        integrations.set_integration(session, project, Actor("operator"), enabled=True)
-        issued = integrations.create_token(
-            session,
-            project,
-            Actor("operator"),
-            name="Demo token",
-            days=None,
-            max_days=config.token_max_days,
-            default_days=config.token_default_days,
-            now=runtime.now(),
-        )
-    url = feed_url(config, project)
-    curl = (
-        f"curl --compressed -H {shlex.quote('Authorization: Bearer ' + issued.secret)} "
-        f"{shlex.quote(url + '?limit=1')}"
-    )
-    emit(
-        {
-            "project": project.code,
-            "tasks": result.tasks,
-            "versions": result.versions,
-            "feed_url": url,
-            "token": issued.secret,
-            "curl": curl,
-        },
-        as_json=as_json,
-        text=(
-            f"Demo project {project.code} '{project.name}': {result.tasks} tasks, "
-            f"{result.versions} published versions.\n"
-            f"Feed URL: {url}\n"
-            f"Token (shown once, keep it safe): {issued.secret}\n"
-            f"Try it:   {curl}"
-        ),
-    )
-
-
-@app.command("demo")
-@handles_errors
-def demo_command(
-    tasks: Annotated[int, typer.Option(min=10, max=200_000, help="Number of tasks.")] = 300,
-    weeks: Annotated[int, typer.Option(min=1, max=26, help="Weekly published versions.")] = 6,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same project).")] = 1,
-    code: Annotated[str, typer.Option(help="Project code to create.")] = "DEMO",
-    as_json: Json = False,
-) -> None:
-    """Build a believable demo project with W weekly versions, enable it and issue a token."""
-    config = runtime.settings()
-    db = runtime.database(config)
-    _create_demo(config, db, tasks=tasks, weeks=weeks, seed=seed, as_json=as_json, code=code)
 
 
 # ---------------------------------------------------------------- projects, users, members
@@ -294,22 +154,6 @@ def projects_create(
         text=f"created project {project.code} (id {project.id}); "
         f"feed URL {feed_url(config, project)}",
     )
-
-
-@users_app.command("create")
-@handles_errors
-def users_create(
-    email: Annotated[str, typer.Option(help="Email address (the login).")],
-    name: Annotated[str, typer.Option(help="Display name.")],
-    organisation: Annotated[str, typer.Option("--org", help="Organisation name.")] = "Default",
-    as_json: Json = False,
-) -> None:
-    """Create a user."""
-    config = runtime.settings()
-    with runtime.database(config).transaction() as session:
-        user = projects.create_user(session, email=email, name=name, organisation=organisation)
-        audit.record(session, Actor("operator"), "user.create", subject=user.email)
-    emit({"id": user.id, "email": user.email}, as_json=as_json, text=f"created user {user.email}")
 
 
 @members_app.command("add")
