@@ -1,32 +1,29 @@
 """``planbridge``: run the service and manage projects, tokens and publications.
 
-Every command takes ``--json`` for scripts; errors print one line and exit non-zero.
+Every command takes ``--json`` for scripts; errors print one line and exit non-zero. Each
+command group lives in its own ``*_command.py`` module; commands only translate arguments and
+output, the services check permissions and write the audit log.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from sqlalchemy.engine import make_url
 
 from planbridge import __version__
-from planbridge.actors import Actor
-from planbridge.cli import runtime, serve_command
+from planbridge.cli import publish_command, serve_command
+from planbridge.cli.audit_command import audit_app
+from planbridge.cli.config_command import config_app
+from planbridge.cli.db_command import db_app
 from planbridge.cli.import_command import import_schedule
-from planbridge.cli.options import By, Json, ProjectRef, feed_url
-from planbridge.cli.output import emit, progress_bar, table
+from planbridge.cli.integration_command import feed_app, integration_app
 from planbridge.cli.pat_command import pat_app
-from planbridge.cli.runtime import handles_errors
+from planbridge.cli.powerbi_command import powerbi_app
+from planbridge.cli.projects_command import members_app, projects_app
+from planbridge.cli.publish_command import metrics_app
+from planbridge.cli.tokens_command import tokens_app
 from planbridge.cli.users_command import users_app
-from planbridge.db import migrate
-from planbridge.feeds import powerquery
-from planbridge.integrations import audit
-from planbridge.integrations import service as integrations
-from planbridge.metrics import service as metrics_service
-from planbridge.projects import service as projects
-from planbridge.publishing import service as publishing
-from planbridge.settings import Settings
 
 app = typer.Typer(
     name="planbridge",
@@ -36,16 +33,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-projects_app = typer.Typer(help="Projects.", no_args_is_help=True)
-members_app = typer.Typer(help="Project members.", no_args_is_help=True)
-integration_app = typer.Typer(help="The Power BI source switch of a project.", no_args_is_help=True)
-tokens_app = typer.Typer(help="Feed tokens.", no_args_is_help=True)
-feed_app = typer.Typer(help="Operator controls of a project's feed.", no_args_is_help=True)
-config_app = typer.Typer(help="Settings.", no_args_is_help=True)
-audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
-metrics_app = typer.Typer(help="Last Planner metrics stored with versions.", no_args_is_help=True)
-powerbi_app = typer.Typer(help="Power BI and Excel helpers.", no_args_is_help=True)
 for sub, name in [
     (db_app, "db"),
     (projects_app, "projects"),
@@ -65,6 +52,7 @@ for sub, name in [
 app.command("import")(import_schedule)
 app.command()(serve_command.serve)
 app.command("demo")(serve_command.demo_command)
+app.command()(publish_command.publish)
 
 
 def main() -> None:
@@ -84,394 +72,3 @@ def _root(
     ] = False,
 ) -> None:
     """PlanBridge command line."""
-
-
-def _actor(session: Any, by: str | None) -> Actor:
-    return projects.actor_for(session, by)
-
-
-# ---------------------------------------------------------------- db
-@db_app.command("upgrade")
-@handles_errors
-def db_upgrade(as_json: Json = False) -> None:
-    """Create or migrate the schema to the newest revision."""
-    config = runtime.settings()
-    db = runtime.database(config, require_current=False)
-    migrate.upgrade(db.engine)
-    revision = migrate.current_revision(db.engine)
-    emit({"revision": revision}, as_json=as_json, text=f"database at revision {revision}")
-
-
-# ---------------------------------------------------------------- projects, users, members
-@projects_app.command("list")
-@handles_errors
-def projects_list(as_json: Json = False) -> None:
-    """List projects with their feed URL and state."""
-    config = runtime.settings()
-    with runtime.database(config).transaction() as session:
-        rows = [
-            {
-                "id": p.id,
-                "code": p.code,
-                "name": p.name,
-                "tier": p.tier.value,
-                "integration": "enabled" if p.integration_enabled else "disabled",
-                "feed": "suspended" if p.feed_suspended else "serving",
-                "archived": p.archived,
-                "feed_url": feed_url(config, p),
-            }
-            for p in projects.list_projects(session)
-        ]
-    table(rows, ["id", "code", "name", "tier", "integration", "feed", "feed_url"], as_json=as_json)
-
-
-@projects_app.command("create")
-@handles_errors
-def projects_create(
-    name: Annotated[str, typer.Option(help="Project name.")],
-    code: Annotated[str, typer.Option(help="Short code, e.g. RIV01.")],
-    organisation: Annotated[str, typer.Option("--org", help="Organisation name.")] = "Default",
-    timezone: Annotated[str, typer.Option(help="IANA timezone.")] = "UTC",
-    tier: Annotated[str, typer.Option(help="free, pro or enterprise.")] = "pro",
-    as_json: Json = False,
-) -> None:
-    """Create a project (with a Monday-Friday calendar)."""
-    config = runtime.settings()
-    with runtime.database(config).transaction() as session:
-        project = projects.create_project(
-            session, name=name, code=code, organisation=organisation, timezone=timezone, tier=tier
-        )
-        audit.record(
-            session,
-            Actor("operator"),
-            "project.create",
-            project_id=project.id,
-            subject=project.code,
-        )
-    emit(
-        {"id": project.id, "code": project.code, "feed_url": feed_url(config, project)},
-        as_json=as_json,
-        text=f"created project {project.code} (id {project.id}); "
-        f"feed URL {feed_url(config, project)}",
-    )
-
-
-@members_app.command("add")
-@handles_errors
-def members_add(
-    project_ref: ProjectRef,
-    email: Annotated[str, typer.Argument(help="The user's email.")],
-    role: Annotated[str, typer.Option(help="admin or member.")] = "member",
-    by: By = None,
-    as_json: Json = False,
-) -> None:
-    """Add a user to a project (or change their role)."""
-    config = runtime.settings()
-    with runtime.database(config).transaction() as session:
-        project = projects.get_project(session, project_ref)
-        actor = _actor(session, by)
-        projects.require_admin(session, project, actor)
-        user = projects.get_user(session, email)
-        projects.add_member(session, project, user, role)
-        audit.record(
-            session, actor, "member.add", project_id=project.id, subject=user.email, role=role
-        )
-    emit(
-        {"project": project.code, "email": user.email, "role": role},
-        as_json=as_json,
-        text=f"{user.email} is now {role} of {project.code}",
-    )
-
-
-# ---------------------------------------------------------------- integration switch
-def _switch(project_ref: str, by: str | None, enabled: bool, as_json: bool) -> None:
-    config = runtime.settings()
-    with runtime.database(config).transaction() as session:
-        project = projects.get_project(session, project_ref)
-        integrations.set_integration(session, project, _actor(session, by), enabled=enabled)
-    state = "enabled" if enabled else "disabled"
-    emit(
-        {"project": project.code, "integration": state, "feed_url": feed_url(config, project)},
-        as_json=as_json,
-        text=f"Power BI source of {project.code} {state}; feed URL {feed_url(config, project)}",
-    )
-
-
-@integration_app.command("enable")
-@handles_errors
-def integration_enable(project_ref: ProjectRef, by: By = None, as_json: Json = False) -> None:
-    """Switch the Power BI source on (pro and enterprise projects only)."""
-    _switch(project_ref, by, True, as_json)
-
-
-@integration_app.command("disable")
-@handles_errors
-def integration_disable(project_ref: ProjectRef, by: By = None, as_json: Json = False) -> None:
-    """Switch the Power BI source off: the feed answers 403 integration_disabled."""
-    _switch(project_ref, by, False, as_json)
-
-
-# ---------------------------------------------------------------- tokens
-@tokens_app.command("create")
-@handles_errors
-def tokens_create(
-    project_ref: ProjectRef,
-    name: Annotated[str, typer.Option(help="What the token is for (1-100 characters).")],
-    days: Annotated[int | None, typer.Option(help="Lifetime in days (default and max 90).")] = None,
-    by: By = None,
-    as_json: Json = False,
-) -> None:
-    """Create a feed token. The secret is printed once and cannot be shown again."""
-    config = runtime.settings()
-    with runtime.database(config).transaction() as session:
-        project = projects.get_project(session, project_ref)
-        issued = integrations.create_token(
-            session,
-            project,
-            _actor(session, by),
-            name=name,
-            days=days,
-            max_days=config.token_max_days,
-            default_days=config.token_default_days,
-            now=runtime.now(),
-        )
-    token = issued.token
-    emit(
-        {
-            "id": token.id,
-            "name": token.name,
-            "token": issued.secret,
-            "expires_at": token.expires_at,
-            "feed_url": feed_url(config, project),
-        },
-        as_json=as_json,
-        text=(
-            f"Token {token.id} '{token.name}' for {project.code}, expires "
-            f"{token.expires_at:%Y-%m-%d}.\n{issued.secret}\n"
-            "This is the only time the token is shown. Store it in a password manager."
-        ),
-    )
-
-
-@tokens_app.command("list")
-@handles_errors
-def tokens_list(project_ref: ProjectRef, by: By = None, as_json: Json = False) -> None:
-    """List a project's tokens: creator, dates, last use and state (never the secret)."""
-    config = runtime.settings()
-    moment = runtime.now()
-    with runtime.database(config).transaction() as session:
-        project = projects.get_project(session, project_ref)
-        rows = [
-            {
-                "id": t.id,
-                "name": t.name,
-                "hint": t.display_hint,
-                "created_by": t.created_by,
-                "created_at": t.created_at,
-                "expires_at": t.expires_at,
-                "last_used_at": t.last_used_at,
-                "revoked_at": t.revoked_at,
-                "state": integrations.token_state(t, moment),
-            }
-            for t in integrations.list_tokens(session, project, _actor(session, by))
-        ]
-    table(
-        rows,
-        ["id", "name", "hint", "created_by", "created_at", "expires_at", "last_used_at", "state"],
-        as_json=as_json,
-    )
-
-
-@tokens_app.command("revoke")
-@handles_errors
-def tokens_revoke(
-    project_ref: ProjectRef,
-    token_id: Annotated[int, typer.Argument(help="Token id (from tokens list).")],
-    by: By = None,
-    as_json: Json = False,
-) -> None:
-    """Revoke a token; it is refused from the next request on."""
-    config = runtime.settings()
-    with runtime.database(config).transaction() as session:
-        project = projects.get_project(session, project_ref)
-        token = integrations.revoke_token(
-            session, project, _actor(session, by), token_id, now=runtime.now()
-        )
-    emit(
-        {"id": token.id, "state": "revoked", "revoked_at": token.revoked_at},
-        as_json=as_json,
-        text=f"token {token.id} '{token.name}' revoked",
-    )
-
-
-# ---------------------------------------------------------------- publishing
-@app.command()
-@handles_errors
-def publish(
-    project_ref: ProjectRef,
-    name: Annotated[
-        str | None, typer.Option(help="Version name (default: 'Week NN YYYY').")
-    ] = None,
-    comment: Annotated[str | None, typer.Option(help="Comment stored with the version.")] = None,
-    by: Annotated[
-        str | None, typer.Option("--by", help="Email of the publishing member (default: operator).")
-    ] = None,
-    as_json: Json = False,
-) -> None:
-    """Freeze the live plan into a new immutable, numbered version."""
-    config = runtime.settings()
-    db = runtime.database(config)
-    with progress_bar(not as_json) as report, db.transaction() as session:
-        project = projects.get_project(session, project_ref)
-        version = publishing.publish(
-            session,
-            project,
-            _actor(session, by),
-            now=runtime.now(),
-            chunk_rows=config.publish_chunk_rows,
-            name=name,
-            comment=comment,
-            progress=lambda done, total: report("publish", done, total),
-        )
-    emit(
-        {
-            "version_id": version.id,
-            "number": version.number,
-            "name": version.name,
-            "tasks": version.task_count,
-            "published_at": version.published_at,
-        },
-        as_json=as_json,
-        text=f"published {project.code} version {version.number} '{version.name}' "
-        f"({version.task_count} tasks)",
-    )
-
-
-@metrics_app.command("rebuild")
-@handles_errors
-def metrics_rebuild(project_ref: ProjectRef, as_json: Json = False) -> None:
-    """Recompute every version's metrics (after a formula change). Idempotent."""
-    config = runtime.settings()
-    with runtime.database(config).transaction() as session:
-        project = projects.get_project(session, project_ref)
-        report = metrics_service.rebuild(session, project, chunk_rows=config.publish_chunk_rows)
-        audit.record(
-            session,
-            Actor("operator"),
-            "metrics.rebuild",
-            project_id=project.id,
-            subject=project.code,
-            versions=report.versions,
-            changed=report.changed,
-        )
-    emit(
-        {"project": project.code, "versions": report.versions, "changed": report.changed},
-        as_json=as_json,
-        text=f"rebuilt metrics of {report.versions} versions of {project.code}; "
-        f"{report.changed} changed",
-    )
-
-
-@powerbi_app.command("snippet")
-@handles_errors
-def powerbi_snippet(
-    project_ref: ProjectRef,
-    incremental: Annotated[
-        bool, typer.Option("--incremental", help="Use the incremental-refresh template.")
-    ] = False,
-    limit: Annotated[int, typer.Option(min=1, help="Versions to load (limit=).")] = 5,
-    as_json: Json = False,
-) -> None:
-    """Print ready-to-paste Power Query (M) for a project (the token is a placeholder)."""
-    config = runtime.settings()
-    with runtime.database(config).transaction() as session:
-        project = projects.get_project(session, project_ref)
-    text = powerquery.snippet(
-        base_url=config.public_url,
-        api_id=project.api_id,
-        project_name=f"{project.name} ({project.code})",
-        incremental=incremental,
-        limit=limit,
-    )
-    if as_json:
-        emit({"project": project.code, "m": text}, as_json=True)
-    else:
-        typer.echo(text, nl=False)
-
-
-# ---------------------------------------------------------------- operator
-def _suspend(project_ref: str, suspended: bool, reason: str | None, as_json: bool) -> None:
-    config = runtime.settings()
-    with runtime.database(config).transaction() as session:
-        project = projects.get_project(session, project_ref)
-        integrations.set_feed_suspended(
-            session, project, Actor("operator"), suspended=suspended, reason=reason
-        )
-    state = "suspended" if suspended else "serving"
-    emit(
-        {"project": project.code, "feed": state},
-        as_json=as_json,
-        text=f"feed of {project.code} {state}",
-    )
-
-
-@feed_app.command("suspend")
-@handles_errors
-def feed_suspend(
-    project_ref: ProjectRef,
-    reason: Annotated[str | None, typer.Option(help="Shown to the feed's clients.")] = None,
-    as_json: Json = False,
-) -> None:
-    """Suspend a project's feed (403 project_suspended) for fair use."""
-    _suspend(project_ref, True, reason, as_json)
-
-
-@feed_app.command("resume")
-@handles_errors
-def feed_resume(project_ref: ProjectRef, as_json: Json = False) -> None:
-    """Resume a suspended feed."""
-    _suspend(project_ref, False, None, as_json)
-
-
-@audit_app.command("list")
-@handles_errors
-def audit_list(
-    project_ref: Annotated[str | None, typer.Argument(help="Project (default: all).")] = None,
-    as_json: Json = False,
-) -> None:
-    """Show the audit log of management actions."""
-    config = runtime.settings()
-    with runtime.database(config).transaction() as session:
-        project_id = projects.get_project(session, project_ref).id if project_ref else None
-        rows = [
-            {
-                "id": e.id,
-                "at": e.at,
-                "actor": e.actor,
-                "action": e.action,
-                "subject": e.subject,
-                "details": e.details,
-            }
-            for e in audit.events(session, project_id)
-        ]
-    table(rows, ["id", "at", "actor", "action", "subject"], as_json=as_json)
-
-
-@config_app.command("show")
-@handles_errors
-def config_show(as_json: Json = False) -> None:
-    """Print every setting with its value (secrets masked)."""
-    config = runtime.settings()
-    rows = []
-    for name, field in Settings.model_fields.items():
-        value = getattr(config, name)
-        if name == "database_url":
-            value = make_url(value.get_secret_value()).render_as_string(hide_password=True)
-        rows.append(
-            {
-                "setting": f"PLANBRIDGE_{name.upper()}",
-                "value": value,
-                "description": field.description,
-            }
-        )
-    table(rows, ["setting", "value", "description"], as_json=as_json)

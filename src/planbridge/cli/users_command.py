@@ -6,12 +6,11 @@ from typing import Annotated
 
 import typer
 
-from planbridge.actors import Actor
 from planbridge.cli import runtime
 from planbridge.cli.options import Json
 from planbridge.cli.output import emit
 from planbridge.cli.runtime import handles_errors
-from planbridge.integrations import audit
+from planbridge.projects import management
 from planbridge.projects import service as projects
 
 users_app = typer.Typer(help="Users.", no_args_is_help=True)
@@ -28,6 +27,11 @@ def users_create(
     """Create a user."""
     config = runtime.settings()
     with runtime.database(config).transaction() as session:
-        user = projects.create_user(session, email=email, name=name, organisation=organisation)
-        audit.record(session, Actor("operator"), "user.create", subject=user.email)
+        user = management.create_user(
+            session,
+            projects.actor_for(session, None),
+            email=email,
+            name=name,
+            organisation=organisation,
+        )
     emit({"id": user.id, "email": user.email}, as_json=as_json, text=f"created user {user.email}")

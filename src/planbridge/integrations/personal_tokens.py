@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planbridge.actors import Actor
+from planbridge.actors import Actor, via_token
 from planbridge.errors import Forbidden, InvalidToken, NotFound, NotProjectMember
 from planbridge.integrations import audit
 from planbridge.integrations import secrets as token_secrets
 from planbridge.integrations.personal_models import PersonalAccessToken
 from planbridge.integrations.service import checked_name_and_lifetime
-from planbridge.projects.models import Project, ProjectMember, Role, User
-from planbridge.projects.service import require_member
+from planbridge.projects.models import Project, Role, User
+from planbridge.projects.permissions import is_admin, require_member, role_of
 
 PAT_PREFIX = "pbp_"
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -43,14 +43,6 @@ class Authenticated:
     token: PersonalAccessToken
     actor: Actor
     role: Role
-
-
-def role_of(session: Session, project: Project, user_id: int) -> Role | None:
-    return session.scalar(
-        select(ProjectMember.role).where(
-            ProjectMember.project_id == project.id, ProjectMember.user_id == user_id
-        )
-    )
 
 
 def create_token(
@@ -108,7 +100,7 @@ def list_tokens(
     """A member sees their own tokens; admins and the operator see everyone's."""
     require_member(session, project, actor)
     query = select(PersonalAccessToken).where(PersonalAccessToken.project_id == project.id)
-    if not _may_manage_all(session, project, actor):
+    if not is_admin(session, project, actor):
         query = query.where(PersonalAccessToken.user_id == actor.user_id)
     if user is not None:
         query = query.where(PersonalAccessToken.user_id == user.id)
@@ -122,7 +114,7 @@ def revoke_token(
     token = session.get(PersonalAccessToken, token_id)
     if token is None or token.project_id != project.id:
         raise NotFound(f"Project {project.code} has no personal access token {token_id}.")
-    if token.user_id != actor.user_id and not _may_manage_all(session, project, actor):
+    if token.user_id != actor.user_id and not is_admin(session, project, actor):
         raise Forbidden(
             f"{actor.label} may not revoke another member's token.",
             hint="Only the token's owner or a project admin can revoke it.",
@@ -133,12 +125,6 @@ def revoke_token(
         audit.record(session, actor, "pat.revoke", project_id=project.id, subject=f"pat {token.id}")
     session.flush()
     return token
-
-
-def _may_manage_all(session: Session, project: Project, actor: Actor) -> bool:
-    if actor.is_operator or actor.user_id is None:
-        return True
-    return role_of(session, project, actor.user_id) == Role.admin
 
 
 def authenticate(
@@ -177,7 +163,8 @@ def authenticate(
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         token.last_used_at = now
         session.flush()
-    return Authenticated(token=token, actor=Actor(label=user.email, user_id=user.id), role=role)
+    actor = Actor(label=user.email, user_id=user.id, via=via_token(token.id))
+    return Authenticated(token=token, actor=actor, role=role)
 
 
 def _bearer(authorization: str | None) -> str:

@@ -20,7 +20,7 @@ from planbridge.integrations import audit
 from planbridge.integrations import secrets as token_secrets
 from planbridge.integrations.models import FeedToken
 from planbridge.projects.models import Project, Tier
-from planbridge.projects.service import require_admin
+from planbridge.projects.permissions import require_admin
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -66,7 +66,7 @@ def checked_name_and_lifetime(
 
 
 def set_integration(session: Session, project: Project, actor: Actor, *, enabled: bool) -> None:
-    require_admin(session, project, actor)
+    require_admin(session, project, actor, "switch the Power BI source")
     if enabled and project.tier == Tier.free:
         raise PlanNotEligible(
             f"Project {project.code} is on the free tier; the Power BI source needs pro or "
@@ -113,7 +113,7 @@ def create_token(
     default_days: int,
     now: dt.datetime,
 ) -> IssuedToken:
-    require_admin(session, project, actor)
+    require_admin(session, project, actor, "create feed tokens")
     name, lifetime = checked_name_and_lifetime(
         name, days, max_days=max_days, default_days=default_days, example="Power BI weekly report"
     )
@@ -143,7 +143,7 @@ def create_token(
 
 
 def list_tokens(session: Session, project: Project, actor: Actor) -> list[FeedToken]:
-    require_admin(session, project, actor)
+    require_admin(session, project, actor, "list feed tokens")
     return list(
         session.scalars(
             select(FeedToken).where(FeedToken.project_id == project.id).order_by(FeedToken.id)
@@ -154,7 +154,7 @@ def list_tokens(session: Session, project: Project, actor: Actor) -> list[FeedTo
 def revoke_token(
     session: Session, project: Project, actor: Actor, token_id: int, *, now: dt.datetime
 ) -> FeedToken:
-    require_admin(session, project, actor)
+    require_admin(session, project, actor, "revoke feed tokens")
     token = session.get(FeedToken, token_id)
     if token is None or token.project_id != project.id:
         raise NotFound(f"Project {project.code} has no token {token_id}.")

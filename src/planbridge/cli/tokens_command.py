@@ -1,0 +1,108 @@
+"""``planbridge tokens``: feed tokens (pbt_...) of a project, for Power BI, Excel and ETL."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from planbridge.cli import runtime
+from planbridge.cli.options import By, Json, ProjectRef, feed_url
+from planbridge.cli.output import emit, table
+from planbridge.cli.runtime import handles_errors
+from planbridge.integrations import service as integrations
+from planbridge.projects import service as projects
+
+tokens_app = typer.Typer(help="Feed tokens.", no_args_is_help=True)
+
+
+@tokens_app.command("create")
+@handles_errors
+def tokens_create(
+    project_ref: ProjectRef,
+    name: Annotated[str, typer.Option(help="What the token is for (1-100 characters).")],
+    days: Annotated[int | None, typer.Option(help="Lifetime in days (default and max 90).")] = None,
+    by: By = None,
+    as_json: Json = False,
+) -> None:
+    """Create a feed token. The secret is printed once and cannot be shown again."""
+    config = runtime.settings()
+    with runtime.database(config).transaction() as session:
+        project = projects.get_project(session, project_ref)
+        issued = integrations.create_token(
+            session,
+            project,
+            projects.actor_for(session, by),
+            name=name,
+            days=days,
+            max_days=config.token_max_days,
+            default_days=config.token_default_days,
+            now=runtime.now(),
+        )
+    token = issued.token
+    emit(
+        {
+            "id": token.id,
+            "name": token.name,
+            "token": issued.secret,
+            "expires_at": token.expires_at,
+            "feed_url": feed_url(config, project),
+        },
+        as_json=as_json,
+        text=(
+            f"Token {token.id} '{token.name}' for {project.code}, expires "
+            f"{token.expires_at:%Y-%m-%d}.\n{issued.secret}\n"
+            "This is the only time the token is shown. Store it in a password manager."
+        ),
+    )
+
+
+@tokens_app.command("list")
+@handles_errors
+def tokens_list(project_ref: ProjectRef, by: By = None, as_json: Json = False) -> None:
+    """List a project's tokens: creator, dates, last use and state (never the secret)."""
+    config = runtime.settings()
+    moment = runtime.now()
+    with runtime.database(config).transaction() as session:
+        project = projects.get_project(session, project_ref)
+        rows = [
+            {
+                "id": t.id,
+                "name": t.name,
+                "hint": t.display_hint,
+                "created_by": t.created_by,
+                "created_at": t.created_at,
+                "expires_at": t.expires_at,
+                "last_used_at": t.last_used_at,
+                "revoked_at": t.revoked_at,
+                "state": integrations.token_state(t, moment),
+            }
+            for t in integrations.list_tokens(session, project, projects.actor_for(session, by))
+        ]
+    table(
+        rows,
+        ["id", "name", "hint", "created_by", "created_at", "expires_at", "last_used_at", "state"],
+        as_json=as_json,
+    )
+
+
+@tokens_app.command("revoke")
+@handles_errors
+def tokens_revoke(
+    project_ref: ProjectRef,
+    token_id: Annotated[int, typer.Argument(help="Token id (from tokens list).")],
+    by: By = None,
+    as_json: Json = False,
+) -> None:
+    """Revoke a token; it is refused from the next request on."""
+    config = runtime.settings()
+    with runtime.database(config).transaction() as session:
+        project = projects.get_project(session, project_ref)
+        token = integrations.revoke_token(
+            session, project, projects.actor_for(session, by), token_id, now=runtime.now()
+        )
+    emit(
+        {"id": token.id, "state": "revoked", "revoked_at": token.revoked_at},
+        as_json=as_json,
+        text=f"token {token.id} '{token.name}' revoked",
+    )
