@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from planbridge.errors import Conflict, InvalidInput, NotFound
+from planbridge.planning import activity_ids
 from planbridge.planning.calendar import WorkCalendar
 from planbridge.planning.enums import (
     BlockerStatus,
@@ -119,21 +120,6 @@ def add_blocker_category(
     return item
 
 
-def next_activity_id(session: Session, project: Project) -> str:
-    """``A-NNNN`` after the task count, skipping numbers already taken (after deletes)."""
-    number = (
-        session.scalar(select(func.count(Task.id)).where(Task.project_id == project.id)) or 0
-    ) + 1
-    while True:
-        candidate = f"A-{number:04d}"
-        taken = session.scalar(
-            select(Task.id).where(Task.project_id == project.id, Task.activity_id == candidate)
-        )
-        if taken is None:
-            return candidate
-        number += 1
-
-
 def add_task(
     session: Session,
     project: Project,
@@ -154,7 +140,7 @@ def add_task(
     start = calendar.next_working(start_date)
     task = Task(
         project_id=project.id,
-        activity_id=fields.pop("activity_id", None) or next_activity_id(session, project),
+        activity_id=fields.pop("activity_id", None) or activity_ids.allocate(session, project)[0],
         name=name.strip(),
         type=_choice("type", type, TaskType),
         status=_choice("status", status, TaskStatus),
