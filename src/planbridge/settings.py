@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     token_default_days: int = Field(
         default=90, ge=1, le=90, description="Lifetime of a new feed token when none is chosen."
     )
+    token_rotate_grace_hours: int = Field(
+        default=72,
+        ge=0,
+        le=24 * 30,
+        description="How long a rotated feed token keeps working after its replacement is "
+        "issued (hours).",
+    )
     pat_default_days: int = Field(
         default=30,
         ge=1,

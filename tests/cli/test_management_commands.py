@@ -72,6 +72,7 @@ CASES = [
     Case(("feed", "resume", "{code}"), OPERATOR),
     Case(("tokens", "create", "{code}", "--name", "BI"), ADMIN),
     Case(("tokens", "revoke", "{code}", "{token}"), ADMIN),
+    Case(("tokens", "rotate", "{code}", "{token}"), ADMIN),
     Case(("publish", "{code}"), ADMIN),
     Case(("metrics", "rebuild", "{code}"), ADMIN),
     Case(("import", "{code}", "{csv}"), MEMBER),

@@ -14,7 +14,7 @@ from planbridge.cli.output import emit, table
 from planbridge.cli.runtime import handles_errors
 from planbridge.errors import InvalidInput
 from planbridge.integrations import personal_tokens
-from planbridge.integrations.service import token_state
+from planbridge.integrations.token_core import token_state
 from planbridge.projects import service as projects
 from planbridge.projects.models import User
 

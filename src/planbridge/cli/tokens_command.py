@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
@@ -105,4 +106,48 @@ def tokens_revoke(
         {"id": token.id, "state": "revoked", "revoked_at": token.revoked_at},
         as_json=as_json,
         text=f"token {token.id} '{token.name}' revoked",
+    )
+
+
+@tokens_app.command("rotate")
+@handles_errors
+def tokens_rotate(
+    project_ref: ProjectRef,
+    token_id: Annotated[int, typer.Argument(help="Token id (from tokens list).")],
+    by: By = None,
+    as_json: Json = False,
+) -> None:
+    """Replace a token: a new secret with the same name and lifetime; the old one keeps working
+    for PLANBRIDGE_TOKEN_ROTATE_GRACE_HOURS, then expires."""
+    config = runtime.settings()
+    with runtime.database(config).transaction() as session:
+        project = projects.get_project(session, project_ref)
+        rotated = integrations.rotate_token(
+            session,
+            project,
+            projects.actor_for(session, by),
+            token_id,
+            grace=dt.timedelta(hours=config.token_rotate_grace_hours),
+            max_days=config.token_max_days,
+            now=runtime.now(),
+        )
+    new, old = rotated.issued.token, rotated.old
+    emit(
+        {
+            "id": new.id,
+            "name": new.name,
+            "token": rotated.issued.secret,
+            "expires_at": new.expires_at,
+            "replaces": old.id,
+            "old_expires_at": old.expires_at,
+            "feed_url": feed_url(config, project),
+        },
+        as_json=as_json,
+        text=(
+            f"Token {new.id} '{new.name}' for {project.code} replaces token {old.id}, expires "
+            f"{new.expires_at:%Y-%m-%d}.\n{rotated.issued.secret}\n"
+            "This is the only time the token is shown. Store it in a password manager.\n"
+            f"Token {old.id} keeps working until {old.expires_at:%Y-%m-%d %H:%M} UTC: "
+            "update the report's credentials before then."
+        ),
     )
