@@ -6,6 +6,7 @@ one audit row naming the actor and the token it came through. A new write route 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,11 @@ import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 
+from planbridge.errors import Forbidden
 from planbridge.integrations.models import AuditEvent
+from planbridge.planning import actions
+from planbridge.projects.models import Project
+from planbridge.publishing import service as publishing
 from tests.api.conftest import TASK, ApiProject
 from tests.error_shape import assert_error
 from tests.imports.apply_support import csv_file
@@ -269,3 +274,17 @@ def test_write_route_is_authorized_and_audited_once(client, db, api, plan, case)
     assert new[0].actor == actor.label
     assert new[0].project_id == api.project.id
     assert new[0].details["via"].startswith("pat ")
+
+
+def test_an_archived_project_refuses_every_write_in_the_services_too(db, api, plan):
+    """The Plan API refuses writes to an archived project at authentication; the services refuse
+    them as well, so a page or command cannot forget."""
+    with db.transaction() as session:
+        session.get(Project, api.project.id).archived = True
+    now = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+    with db.transaction() as session, pytest.raises(Forbidden, match="archived"):
+        project = session.get(Project, api.project.id)
+        actions.create_task(session, project, api.member, {**TASK}, now=now)
+    with db.transaction() as session, pytest.raises(Forbidden, match="archived"):
+        project = session.get(Project, api.project.id)
+        publishing.publish(session, project, api.admin, now=now, chunk_rows=100)

@@ -15,7 +15,7 @@ from planbridge.imports.report import ImportReport
 from planbridge.imports.schedule import ParsedCalendar, ParsedSchedule
 from planbridge.planning.actions import PRUNE, lock_project
 from planbridge.projects.models import Project
-from planbridge.projects.permissions import require_admin, require_member
+from planbridge.projects.permissions import require_admin, require_member, require_writable
 
 
 def import_schedule(
@@ -32,6 +32,7 @@ def import_schedule(
     checked and the project locked; :func:`apply_schedule` brings it into the live plan and
     writes the ``import.apply`` audit row."""
     require_member(session, project, actor)
+    require_writable(project)
     if prune:
         require_admin(session, project, actor, PRUNE)
     lock_project(session, project)

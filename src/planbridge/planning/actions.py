@@ -30,7 +30,7 @@ from planbridge.planning.models import (
     TaskResource,
 )
 from planbridge.projects.models import Project
-from planbridge.projects.permissions import require_admin, require_member
+from planbridge.projects.permissions import require_admin, require_member, require_writable
 
 LISTS = "change the project's lists"
 PRUNE = "prune tasks"
@@ -40,6 +40,12 @@ def _record(
     session: Session, project: Project, actor: Actor, action: str, subject: str, **details: Any
 ) -> None:
     audit.record(session, actor, action, project_id=project.id, subject=subject, **details)
+
+
+def _require_editor(session: Session, project: Project, actor: Actor) -> None:
+    """Any member edits the live plan, unless the project is archived."""
+    require_member(session, project, actor)
+    require_writable(project)
 
 
 def _today(project: Project, now: dt.datetime) -> dt.date:
@@ -55,7 +61,7 @@ def lock_project(session: Session, project: Project) -> None:
 def create_task(
     session: Session, project: Project, actor: Actor, values: dict[str, Any], *, now: dt.datetime
 ) -> Task:
-    require_member(session, project, actor)
+    _require_editor(session, project, actor)
     task = plan.create_task(session, project, values, now=now)
     _record(session, project, actor, "task.create", f"task {task.activity_id}", task_id=task.id)
     return task
@@ -70,7 +76,7 @@ def update_task(
     *,
     now: dt.datetime,
 ) -> list[str]:
-    require_member(session, project, actor)
+    _require_editor(session, project, actor)
     changed = plan.update_task(session, project, task, changes, now=now)
     if changed:
         _record(
@@ -89,7 +95,7 @@ def update_task(
 def delete_task(
     session: Session, project: Project, actor: Actor, task: Task, *, now: dt.datetime
 ) -> None:
-    require_member(session, project, actor)
+    _require_editor(session, project, actor)
     _record(
         session,
         project,
@@ -117,7 +123,7 @@ def bulk_upsert(
 
     ``inputs`` builds the tasks once the role is checked and the project locked, so a refused
     caller learns of the refusal before any problem with the body."""
-    require_member(session, project, actor)
+    _require_editor(session, project, actor)
     if prune:
         require_admin(session, project, actor, PRUNE)
     lock_project(session, project)
@@ -172,7 +178,7 @@ def create_link(
     type: Any,
     lag_days: int,
 ) -> TaskLink:
-    require_member(session, project, actor)
+    _require_editor(session, project, actor)
     before = _linked_task(session, project, "predecessor_id", predecessor_id)
     after = _linked_task(session, project, "successor_id", successor_id)
     if before.id == after.id:
@@ -194,7 +200,7 @@ def create_link(
 
 
 def delete_link(session: Session, project: Project, actor: Actor, link_id: int) -> None:
-    require_member(session, project, actor)
+    _require_editor(session, project, actor)
     link = plan.get_link(session, project, link_id)
     _record(
         session,
@@ -221,7 +227,7 @@ def add_resource(
     quantity: float,
     unit: str,
 ) -> TaskResource:
-    require_member(session, project, actor)
+    _require_editor(session, project, actor)
     item = plan.add_resource(session, task, kind, name, quantity, unit)
     _record(
         session,
@@ -239,7 +245,7 @@ def add_resource(
 def delete_resource(
     session: Session, project: Project, actor: Actor, task: Task, resource_id: int
 ) -> None:
-    require_member(session, project, actor)
+    _require_editor(session, project, actor)
     item = plan.child_of(session, TaskResource, task, resource_id, "resource")
     _record(
         session, project, actor, "resource.delete", f"task {task.activity_id}", resource_id=item.id
@@ -263,7 +269,7 @@ def record_progress(
     comment: str | None,
     now: dt.datetime,
 ) -> ProgressUpdate:
-    require_member(session, project, actor)
+    _require_editor(session, project, actor)
     found = plan.find_label(
         session, project, DelayReason, "reason", item_id=reason_id, label=reason
     )
@@ -309,7 +315,7 @@ def update_progress(
     progress_id: int,
     changes: dict[str, Any],
 ) -> ProgressUpdate:
-    require_member(session, project, actor)
+    _require_editor(session, project, actor)
     record = plan.child_of(session, ProgressUpdate, task, progress_id, "progress update")
     changed = plan.update_progress(session, project, task, record, changes)
     if changed:
@@ -340,7 +346,7 @@ def raise_blocker(
     due_on: dt.date | None,
     now: dt.datetime,
 ) -> Blocker:
-    require_member(session, project, actor)
+    _require_editor(session, project, actor)
     found = plan.find_label(
         session, project, BlockerCategory, "category", item_id=category_id, label=category
     )
@@ -369,7 +375,7 @@ def update_blocker(
     blocker_id: int,
     changes: dict[str, Any],
 ) -> Blocker:
-    require_member(session, project, actor)
+    _require_editor(session, project, actor)
     blocker = plan.child_of(session, Blocker, task, blocker_id, "blocker")
     changed = plan.update_blocker(session, project, blocker, changes)
     if changed:
@@ -395,7 +401,7 @@ def resolve_blocker(
     resolved_on: dt.date | None,
     now: dt.datetime,
 ) -> Blocker:
-    require_member(session, project, actor)
+    _require_editor(session, project, actor)
     blocker: Blocker = plan.child_of(session, Blocker, task, blocker_id, "blocker")
     if blocker.status == BlockerStatus.resolved:
         raise Conflict(
@@ -427,6 +433,7 @@ def add_list_item(
 ) -> Any:
     """Add an entry to one of the project's lists (admins): ``key`` (field, value) must be new;
     ``add`` inserts the entry once the role and the key are checked."""
+    require_writable(project)
     require_admin(session, project, actor, LISTS)
     field, value = key
     plan.check_new_entry(session, project, model, field, value)

@@ -67,6 +67,12 @@ def require_admin(session: Session, project: Project, actor: Actor, what: str) -
     )
 
 
+def require_writable(project: Project) -> None:
+    """An archived project's plan is read-only, for everyone and through every channel."""
+    if project.archived:
+        raise Forbidden(f"Project {project.code} is archived; its plan is read-only.")
+
+
 def require_operator(actor: Actor, what: str) -> None:
     """Actions on the installation itself (projects, users, fair-use switches)."""
     if not actor.is_operator:
