@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from planbridge.cli import runtime
-from planbridge.cli.options import By, Json, ProjectRef, feed_url
+from planbridge.cli.options import By, Json, ProjectRef, feed_url, token_row
 from planbridge.cli.output import emit, table
 from planbridge.cli.runtime import handles_errors
 from planbridge.integrations import service as integrations
@@ -66,20 +66,8 @@ def tokens_list(project_ref: ProjectRef, by: By = None, as_json: Json = False) -
     moment = runtime.now()
     with runtime.database(config).transaction() as session:
         project = projects.get_project(session, project_ref)
-        rows = [
-            {
-                "id": t.id,
-                "name": t.name,
-                "hint": t.display_hint,
-                "created_by": t.created_by,
-                "created_at": t.created_at,
-                "expires_at": t.expires_at,
-                "last_used_at": t.last_used_at,
-                "revoked_at": t.revoked_at,
-                "state": integrations.token_state(t, moment),
-            }
-            for t in integrations.list_tokens(session, project, projects.actor_for(session, by))
-        ]
+        actor = projects.actor_for(session, by)
+        rows = [token_row(t, moment) for t in integrations.list_tokens(session, project, actor)]
     table(
         rows,
         ["id", "name", "hint", "created_by", "created_at", "expires_at", "last_used_at", "state"],
