@@ -13,12 +13,10 @@ from sqlalchemy import select
 
 from planbridge import errors
 from planbridge.api.auth import Caller, CallerDep, Context
-from planbridge.api.responses import PREFIX, errors_of
-from planbridge.api.schemas import (
+from planbridge.api.list_schemas import (
     CalendarOut,
     FolderCreate,
     FolderOut,
-    Items,
     LabelCreate,
     LabelOut,
     LocationCreate,
@@ -29,6 +27,8 @@ from planbridge.api.schemas import (
     SubcontractorCreate,
     SubcontractorOut,
 )
+from planbridge.api.responses import PREFIX, errors_of
+from planbridge.api.schemas import Items
 from planbridge.api.validation import PlanApiRoute
 from planbridge.context import AppContext
 from planbridge.planning import actions

@@ -10,19 +10,19 @@ from sqlalchemy.orm import Session
 
 from planbridge import errors
 from planbridge.api.auth import CallerDep, Context
-from planbridge.api.responses import PREFIX, errors_of
-from planbridge.api.schemas import (
+from planbridge.api.record_schemas import (
     BlockerCreate,
     BlockerOut,
     BlockerPatch,
     BlockerResolve,
-    Items,
     ProgressCreate,
     ProgressOut,
     ProgressPatch,
     ResourceCreate,
     ResourceOut,
 )
+from planbridge.api.responses import PREFIX, errors_of
+from planbridge.api.schemas import Items
 from planbridge.api.validation import PlanApiRoute
 from planbridge.planning import actions
 from planbridge.planning import service as plan
