@@ -65,7 +65,7 @@ class Settings(BaseSettings):
         default=90, ge=1, le=90, description="Lifetime of a new feed token when none is chosen."
     )
     token_rotate_grace_hours: int = Field(
-        default=72,
+        default=24 * 7,
         ge=0,
         le=24 * 30,
         description="How long a rotated feed token keeps working after its replacement is "
