@@ -9,16 +9,15 @@ import shlex
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.engine import make_url
 
 from planbridge import __version__
 from planbridge.actors import Actor
-from planbridge.cli import runtime
+from planbridge.cli import backup_command, runtime, serve_checks, serve_workers
 from planbridge.cli.import_command import import_schedule
 from planbridge.cli.output import emit, err_console, fail, progress_bar, table
 from planbridge.cli.pat_command import pat_app
 from planbridge.cli.runtime import handles_errors
-from planbridge.db import migrate
+from planbridge.db import location, migrate
 from planbridge.demo import generator
 from planbridge.feeds import powerquery
 from planbridge.integrations import audit
@@ -73,6 +72,8 @@ By = Annotated[
 
 
 app.command("import")(import_schedule)
+app.command("backup")(backup_command.backup)
+app.command("restore")(backup_command.restore)
 
 
 def main() -> None:
@@ -108,7 +109,7 @@ def _actor(session: Any, by: str | None) -> Actor:
 def db_upgrade(as_json: Json = False) -> None:
     """Create or migrate the schema to the newest revision."""
     config = runtime.settings()
-    db = runtime.database(config, require_current=False)
+    db = runtime.database(config, require_current=False, create=True)
     migrate.upgrade(db.engine)
     revision = migrate.current_revision(db.engine)
     emit({"revision": revision}, as_json=as_json, text=f"database at revision {revision}")
@@ -123,17 +124,18 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="On an empty database, create the demo project.")
     ] = False,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Processes (PLANBRIDGE_WORKERS; PostgreSQL).")
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Run the HTTP service. An empty database is created and migrated first."""
-    import uvicorn
-
     from planbridge import logs
-    from planbridge.app import create_app
 
     config = runtime.settings()
     config = config.model_copy(update={"host": host or config.host, "port": port or config.port})
-    db = runtime.database(config, require_current=False)
+    serve_checks.check(config, workers := workers or config.workers)
+    db = runtime.database(config, require_current=False, create=True)
     if migrate.current_revision(db.engine) is None:
         migrate.upgrade(db.engine)
     elif not migrate.is_up_to_date(db.engine):
@@ -153,20 +155,8 @@ def serve(
                 "A new token: planbridge tokens create DEMO --name 'My report'",
             )
     logs.configure(config.log_level, config.log_format)
-    err_console.print(
-        f"PlanBridge {__version__} serving on {config.host}:{config.port} "
-        f"(API docs: {config.public_url}/docs). Stop with Ctrl+C.",
-        markup=False,
-        highlight=False,
-    )
-    uvicorn.run(
-        create_app(config, db=db),
-        host=config.host,
-        port=config.port,
-        access_log=False,
-        log_config=None,
-        log_level=config.log_level,
-    )
+    err_console.print(serve_checks.banner(config, workers), markup=False, highlight=False)
+    serve_workers.run(config, db, workers)
 
 
 def _create_demo(
@@ -238,7 +228,8 @@ def demo_command(
 ) -> None:
     """Build a believable demo project with W weekly versions, enable it and issue a token."""
     config = runtime.settings()
-    db = runtime.database(config)
+    db = runtime.database(config, require_current=False, create=True)
+    runtime.create_schema(db)
     _create_demo(config, db, tasks=tasks, weeks=weeks, seed=seed, as_json=as_json, code=code)
 
 
@@ -616,13 +607,16 @@ def audit_list(
 @config_app.command("show")
 @handles_errors
 def config_show(as_json: Json = False) -> None:
-    """Print every setting with its value (secrets masked)."""
+    """Print every setting with its value (secrets masked) and the database in use."""
     config = runtime.settings()
+    url = config.database_url.get_secret_value()
+    if not as_json:
+        typer.echo(f"Database in use: {location.describe(url)}")
     rows = []
     for name, field in Settings.model_fields.items():
         value = getattr(config, name)
         if name == "database_url":
-            value = make_url(value.get_secret_value()).render_as_string(hide_password=True)
+            value = location.shown_url(url)
         rows.append(
             {
                 "setting": f"PLANBRIDGE_{name.upper()}",
