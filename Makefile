@@ -27,8 +27,8 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 # Debian packages the tests start (nginx in front of PlanBridge, openssl for its certificate).
 # One line per package; installed only when missing.
 system-deps:
-	@command -v nginx >/dev/null || $(APT_INSTALL) nginx
-	@command -v openssl >/dev/null || $(APT_INSTALL) openssl
+	@dpkg -s nginx >/dev/null 2>&1 || ($(APT_INSTALL) nginx)
+	@dpkg -s openssl >/dev/null 2>&1 || ($(APT_INSTALL) openssl)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
