@@ -18,7 +18,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 def db_upgrade(as_json: Json = False) -> None:
     """Create or migrate the schema to the newest revision."""
     config = runtime.settings()
-    db = runtime.database(config, require_current=False)
+    db = runtime.database(config, require_current=False, create=True)
     migrate.upgrade(db.engine)
     revision = migrate.current_revision(db.engine)
     emit({"revision": revision}, as_json=as_json, text=f"database at revision {revision}")

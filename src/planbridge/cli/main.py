@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from planbridge import __version__
-from planbridge.cli import publish_command, serve_command
+from planbridge.cli import backup_command, publish_command, serve_command
 from planbridge.cli.audit_command import audit_app
 from planbridge.cli.config_command import config_app
 from planbridge.cli.db_command import db_app
@@ -53,6 +53,8 @@ app.command("import")(import_schedule)
 app.command()(serve_command.serve)
 app.command("demo")(serve_command.demo_command)
 app.command()(publish_command.publish)
+app.command("backup")(backup_command.backup)
+app.command("restore")(backup_command.restore)
 
 
 def main() -> None:

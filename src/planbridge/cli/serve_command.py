@@ -7,9 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from planbridge import __version__
 from planbridge.actors import Actor
-from planbridge.cli import runtime
+from planbridge.cli import runtime, serve_checks, serve_workers
 from planbridge.cli.options import Json, feed_url
 from planbridge.cli.output import emit, err_console, fail, progress_bar
 from planbridge.cli.runtime import handles_errors
@@ -27,17 +26,18 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="On an empty database, create the demo project.")
     ] = False,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Processes (PLANBRIDGE_WORKERS; PostgreSQL).")
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Run the HTTP service. An empty database is created and migrated first."""
-    import uvicorn
-
     from planbridge import logs
-    from planbridge.app import create_app
 
     config = runtime.settings()
     config = config.model_copy(update={"host": host or config.host, "port": port or config.port})
-    db = runtime.database(config, require_current=False)
+    serve_checks.check(config, workers := workers or config.workers)
+    db = runtime.database(config, require_current=False, create=True)
     if migrate.current_revision(db.engine) is None:
         migrate.upgrade(db.engine)
     elif not migrate.is_up_to_date(db.engine):
@@ -57,20 +57,8 @@ def serve(
                 "A new token: planbridge tokens create DEMO --name 'My report'",
             )
     logs.configure(config.log_level, config.log_format)
-    err_console.print(
-        f"PlanBridge {__version__} serving on {config.host}:{config.port} "
-        f"(API docs: {config.public_url}/docs). Stop with Ctrl+C.",
-        markup=False,
-        highlight=False,
-    )
-    uvicorn.run(
-        create_app(config, db=db),
-        host=config.host,
-        port=config.port,
-        access_log=False,
-        log_config=None,
-        log_level=config.log_level,
-    )
+    err_console.print(serve_checks.banner(config, workers), markup=False, highlight=False)
+    serve_workers.run(config, db, workers)
 
 
 def _create_demo(
@@ -141,5 +129,6 @@ def demo_command(
 ) -> None:
     """Build a believable demo project with W weekly versions, enable it and issue a token."""
     config = runtime.settings()
-    db = runtime.database(config)
+    db = runtime.database(config, require_current=False, create=True)
+    runtime.create_schema(db)
     _create_demo(config, db, tasks=tasks, weeks=weeks, seed=seed, as_json=as_json, code=code)
