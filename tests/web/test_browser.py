@@ -182,8 +182,8 @@ def test_new_admin_enables_the_source_and_runs_a_token_through_its_life(page, se
     switch = page.get_by_role("switch", name="Enable Source")
     assert switch.get_attribute("aria-checked") == "false"
     check_page(page, "integrations-disabled")
-    switch.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        switch.click()
     assert page.get_by_role("switch", name="Enable Source").get_attribute("aria-checked") == "true"
 
     feed_url = page.get_by_label("Project API URL").input_value()
@@ -219,8 +219,8 @@ def test_new_admin_enables_the_source_and_runs_a_token_through_its_life(page, se
     assert feed.status_code == 200
     assert feed.json()["project"]["id"] == published.project.api_id
 
-    dialog.get_by_role("link", name="Done").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        dialog.get_by_role("link", name="Done").click()
     expect_no_dialog(page)
     assert token not in page.content()
     row = page.get_by_role("row", name=re.compile("Power BI weekly report"))
@@ -304,8 +304,8 @@ def test_the_token_flow_works_by_keyboard_alone_and_the_dialog_traps_focus(page,
     assert clipboard(page) == shown
     page.keyboard.press("Tab")
     assert page.evaluate(focused) == "Done"
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.get_by_role("row", name=re.compile("Keyboard report")).wait_for()
     assert shown not in page.content()
 

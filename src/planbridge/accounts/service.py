@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from planbridge.accounts import passwords, sessions, throttle
 from planbridge.accounts.models import Credential, SetPasswordLink
-from planbridge.actors import OPERATOR, Actor
+from planbridge.actors import OPERATOR, WEB, Actor
 from planbridge.errors import InvalidInput
 from planbridge.integrations import audit
 from planbridge.projects import service as projects
 from planbridge.projects.models import Project, User
+from planbridge.projects.permissions import require_operator
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,7 @@ def create_account(
     now: dt.datetime,
     link_hours: int,
 ) -> NewAccount:
+    require_operator(actor, "create users")
     if password is not None:
         passwords.check_new(password, email=email, name=name)
     user = projects.create_user(session, email=email, name=name, organisation=organisation)
@@ -102,6 +104,7 @@ def set_password(
     session: Session, actor: Actor, *, email: str, password: str, now: dt.datetime
 ) -> User:
     """Operator: give a user a new password; their sessions end."""
+    require_operator(actor, "set passwords")
     user = projects.get_user(session, email)
     _store_password(session, user, password, now)
     audit.record(session, actor, "user.set_password", subject=user.email)
@@ -125,7 +128,9 @@ def use_link(session: Session, secret: str, *, password: str, now: dt.datetime) 
     assert user is not None
     _store_password(session, user, password, now)
     link.used_at = now
-    audit.record(session, Actor(user.email, user.id), "user.set_password", subject=user.email)
+    audit.record(
+        session, Actor(user.email, user.id, via=WEB), "user.set_password", subject=user.email
+    )
     return user
 
 
@@ -147,6 +152,7 @@ def list_accounts(session: Session) -> list[AccountRow]:
 
 def disable(session: Session, actor: Actor, *, email: str, now: dt.datetime) -> User:
     """The user can no longer sign in; their sessions end. Memberships stay."""
+    require_operator(actor, "disable users")
     user = projects.get_user(session, email)
     credential = _credential(session, user)
     if credential.disabled_at is None:
@@ -168,7 +174,7 @@ def sign_in(
     wait = throttle.retry_minutes(session, email=email, address=address, now=now)
     if wait is not None:
         audit.record(
-            session, Actor(email), "user.sign_in_throttled", subject=email, address=address
+            session, Actor(email, via=WEB), "user.sign_in_throttled", subject=email, address=address
         )
         return SignIn(retry_minutes=wait)
     user = session.scalar(select(User).where(User.email == email))
@@ -176,14 +182,20 @@ def sign_in(
     stored = credential.password_hash if credential and credential.disabled_at is None else None
     if user is None or not passwords.verify(stored, password):
         throttle.record_failure(session, email=email, address=address, now=now)
-        audit.record(session, Actor(email), "user.sign_in_failed", subject=email, address=address)
+        audit.record(
+            session, Actor(email, via=WEB), "user.sign_in_failed", subject=email, address=address
+        )
         return SignIn()
     assert credential is not None and stored is not None
     if passwords.needs_rehash(stored):
         credential.password_hash = passwords.hash_password(password)
     throttle.clear_account(session, email)
     audit.record(
-        session, Actor(user.email, user.id), "user.sign_in", subject=user.email, address=address
+        session,
+        Actor(user.email, user.id, via=WEB),
+        "user.sign_in",
+        subject=user.email,
+        address=address,
     )
     return SignIn(user=user)
 

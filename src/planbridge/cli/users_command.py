@@ -8,13 +8,15 @@ from typing import Annotated
 import typer
 
 from planbridge.accounts import service as accounts
-from planbridge.actors import OPERATOR
+from planbridge.actors import CLI, Actor
 from planbridge.cli import runtime
 from planbridge.cli.output import emit, fail, table
 from planbridge.cli.runtime import handles_errors
 from planbridge.db.session import Database
 from planbridge.projects import service as projects
 from planbridge.settings import Settings
+
+OPERATOR = Actor(label="operator", via=CLI)
 
 users_app = typer.Typer(help="Users: accounts, passwords and sign-in.", no_args_is_help=True)
 

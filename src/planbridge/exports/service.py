@@ -20,7 +20,7 @@ from planbridge.exports.models import ExportAction, ExportFile
 from planbridge.feeds.files.rows import StoredChunk, extract
 from planbridge.integrations import audit
 from planbridge.projects.models import Project
-from planbridge.projects.service import require_admin, require_member
+from planbridge.projects.permissions import require_admin, require_member
 from planbridge.publishing.models import Version
 
 
@@ -99,7 +99,7 @@ def create_action(
     definition: Definition,
     now: dt.datetime,
 ) -> ExportAction:
-    require_admin(session, project, actor)
+    require_admin(session, project, actor, "save export actions")
     name = name.strip()
     if not 1 <= len(name) <= 100:
         raise InvalidInput(
@@ -166,7 +166,7 @@ def get_action(session: Session, project: Project, actor: Actor, ref: str) -> Ex
 
 
 def delete_action(session: Session, project: Project, actor: Actor, action: ExportAction) -> None:
-    require_admin(session, project, actor)
+    require_admin(session, project, actor, "delete export actions")
     audit.record(session, actor, "export_action.delete", project_id=project.id, subject=action.name)
     session.delete(action)
     session.flush()

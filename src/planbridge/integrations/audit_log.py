@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from planbridge.actors import Actor
 from planbridge.integrations.models import AuditEvent
 from planbridge.projects.models import Project
-from planbridge.projects.service import require_member
+from planbridge.projects.permissions import require_member
 
 
 @dataclass(frozen=True, slots=True)

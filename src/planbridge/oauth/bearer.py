@@ -34,7 +34,7 @@ class ApiUser:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.user.email, self.user.id)
+        return Actor(self.user.email, self.user.id, via=self.via)
 
     def may_reach(self, project_id: int) -> bool:
         return self.only_project_id is None or self.only_project_id == project_id

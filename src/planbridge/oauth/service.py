@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from planbridge.accounts.models import WebSession
 from planbridge.actors import Actor
-from planbridge.errors import Forbidden, InvalidInput, NotFound
+from planbridge.errors import InvalidInput, NotFound
 from planbridge.integrations import audit
 from planbridge.oauth import tokens
 from planbridge.oauth.models import OAuthClient, OAuthGrant, SsoRequirement
 from planbridge.oauth.server import sha256
 from planbridge.projects import service as projects
 from planbridge.projects.models import User
+from planbridge.projects.permissions import require_operator
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -51,8 +52,7 @@ class SignInRow:
 
 
 def _operator_only(actor: Actor) -> None:
-    if not actor.is_operator:
-        raise Forbidden("Only the operator registers OAuth clients (planbridge oauth-clients).")
+    require_operator(actor, "manage OAuth clients and single sign-on requirements")
 
 
 def check_redirect_uri(uri: str) -> str:

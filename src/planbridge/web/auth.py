@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from planbridge.accounts import sessions
 from planbridge.accounts.sessions import Current, Lifetimes
-from planbridge.actors import Actor
+from planbridge.actors import WEB, Actor
 from planbridge.context import get_context
 from planbridge.settings import Settings
 from planbridge.web.security import check_origin, check_token, read_form
@@ -61,7 +61,7 @@ Posted = Annotated[Current, Depends(checked_post)]
 
 
 def actor(current: Current) -> Actor:
-    return Actor(label=current.user.email, user_id=current.user.id)
+    return Actor(label=current.user.email, user_id=current.user.id, via=WEB)
 
 
 def set_session_cookie(response: Response, secret: str, settings: Settings) -> None:

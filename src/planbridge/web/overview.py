@@ -16,6 +16,7 @@ from planbridge.metrics.tables import PPC_TASK_DAY
 from planbridge.projects import membership
 from planbridge.projects import service as projects
 from planbridge.projects.models import Project, ProjectMember, Role
+from planbridge.projects.permissions import require_member
 from planbridge.publishing.models import Version
 from planbridge.publishing.store import load_rows
 from planbridge.web.auth import actor
@@ -58,7 +59,7 @@ class TokenRow:
 def open_project(session: Session, code: str, current: Current) -> ProjectView:
     """The project, if the signed-in user is a member (else the service refuses: a 404 page)."""
     project = projects.get_project(session, code)
-    projects.require_member(session, project, actor(current))
+    require_member(session, project, actor(current))
     role = membership.role_of(session, project, current.user.id)
     assert role is not None
     return ProjectView(project=project, role=role)

@@ -6,11 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from planbridge.context import get_context
 from planbridge.errors import Conflict, InvalidInput, NotFound, PlanBridgeError
 from planbridge.integrations import audit_log
-from planbridge.projects import membership
+from planbridge.projects import members, membership
+from planbridge.projects.models import User
 from planbridge.web.auth import Form, Posted, SignedIn, actor
 from planbridge.web.overview import open_project, summary
 from planbridge.web.rendering import render
@@ -89,31 +91,26 @@ def _member_change(
             view = open_project(session, code, current)
             who = actor(current)
             if do == "added":
-                membership.add_by_email(
-                    session,
-                    view.project,
-                    who,
-                    email=form.get("email", ""),
-                    role=form.get("role", "member"),
+                members.add(
+                    session, view.project, who, form.get("email", ""), form.get("role", "member")
                 )
             else:
-                user_id = _user_id(form)
+                email = _member_email(session, form)
                 if do == "role":
-                    membership.change_role(
-                        session, view.project, who, user_id=user_id, role=form.get("role", "")
-                    )
+                    members.change_role(session, view.project, who, email, form.get("role", ""))
                 else:
-                    membership.remove(session, view.project, who, user_id=user_id)
+                    members.remove(session, view.project, who, email)
     except (Conflict, InvalidInput) as exc:
         return _members_page(request, code, current, error=exc, email=form.get("email", ""))
     return RedirectResponse(f"/projects/{view.project.code}/members?notice={do}", status_code=303)
 
 
-def _user_id(form: dict[str, str]) -> int:
+def _member_email(session: Session, form: dict[str, str]) -> str:
     value = form.get("user_id", "")
-    if not value.isdigit():
+    user = session.get(User, int(value)) if value.isdigit() else None
+    if user is None:
         raise NotFound("No such member.")
-    return int(value)
+    return user.email
 
 
 @router.post("/projects/{code}/members")
