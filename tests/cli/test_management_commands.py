@@ -15,15 +15,22 @@ from sqlalchemy import func, select
 from typer.main import get_command
 from typer.testing import CliRunner
 
+from planbridge.accounts import service as accounts
+from planbridge.actors import OPERATOR as OPERATOR_ACTOR
 from planbridge.actors import Actor
 from planbridge.cli.main import app
 from planbridge.errors import Forbidden, InvalidInput
+from planbridge.exports import definition as definitions
+from planbridge.exports import service as exports
 from planbridge.integrations import personal_tokens
 from planbridge.integrations import service as integrations
 from planbridge.integrations.models import AuditEvent
+from planbridge.oauth import service as oauth
 from planbridge.projects import management
 from planbridge.projects import service as projects
 from planbridge.projects.models import Project, User
+from planbridge.publishing.service import publish
+from tests.conftest import T0
 from tests.imports.apply_support import csv_file
 
 READ_ONLY = {
@@ -33,12 +40,15 @@ READ_ONLY = {
     ("audit", "list"),
     ("config", "show"),
     ("powerbi", "snippet"),
+    ("users", "list"),
 }
 """Commands that change nothing."""
-RUNTIME = {("db", "upgrade"), ("serve",), ("demo",)}
+RUNTIME = {("db", "upgrade"), ("serve",), ("demo",), ("backup",), ("restore",)}
 """Commands that run or set up the installation rather than act on a project for someone."""
 
 ADMIN, MEMBER, OPERATOR = "admin", "member", "operator"
+
+READ_ONLY |= {("exports", "list"), ("oauth-clients", "list")}
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,7 @@ class Case:
     args: tuple[str, ...]
     needs: str
     """``admin`` (refused to a member), ``member`` (any member) or ``operator`` (no --by)."""
+    stdin: str | None = None
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -63,6 +74,12 @@ CASES = [
     Case(("projects", "archive", "{code}"), ADMIN),
     Case(("projects", "unarchive", "{code}"), ADMIN),
     Case(("users", "create", "--email", "u2@example.com", "--name", "U Two"), OPERATOR),
+    Case(
+        ("users", "set-password", "--email", "new@example.com", "--password-stdin"),
+        OPERATOR,
+        stdin="a long enough new passphrase\n",
+    ),
+    Case(("users", "disable", "--email", "new@example.com"), OPERATOR),
     Case(("members", "add", "{code}", "new@example.com"), ADMIN),
     Case(("members", "role", "{code}", "{member}", "--role", "admin"), ADMIN),
     Case(("members", "remove", "{code}", "{member}"), ADMIN),
@@ -79,6 +96,16 @@ CASES = [
     Case(("import", "{code}", "{csv}", "--prune"), ADMIN),
     Case(("pat", "create", "{code}", "--name", "Sync"), MEMBER),
     Case(("pat", "revoke", "{code}", "{pat}"), MEMBER),
+]
+CASES += [
+    Case(("exports", "create", "{code}", "--name", "Tasks", "--table", "tasks"), ADMIN),
+    Case(("exports", "run", "{code}", "All tasks"), MEMBER),
+    Case(
+        ("oauth-clients", "create", "--name", "App", "--redirect-uri", "https://a.example/cb"),
+        OPERATOR,
+    ),
+    Case(("oauth-clients", "revoke", "{client}"), OPERATOR),
+    Case(("sso", "require", "--email", "{member}"), OPERATOR),
 ]
 
 
@@ -136,6 +163,25 @@ def setup(db, make_project, clock, tmp_path) -> Setup:
             max_days=90,
             default_days=30,
         )
+    with db.transaction() as session:
+        project = session.get(Project, fp.project.id)
+        publish(session, project, fp.admin, now=clock.now, chunk_rows=100)
+        exports.create_action(
+            session,
+            project,
+            fp.admin,
+            name="All tasks",
+            definition=definitions.check(table="tasks", format="csv"),
+            now=clock.now,
+        )
+        client = oauth.create_client(
+            session,
+            OPERATOR_ACTOR,
+            name="Old app",
+            redirect_uris=["https://old.example/cb"],
+            confidential=False,
+            now=clock.now,
+        ).client
     plan = tmp_path / "plan.csv"
     plan.write_bytes(
         csv_file(
@@ -148,15 +194,17 @@ def setup(db, make_project, clock, tmp_path) -> Setup:
         "token": str(token.token.id),
         "pat": str(pat.token.id),
         "csv": str(plan),
+        "client": client.client_id,
     }
     return Setup(fp.project.code, fp.admin.label, member.email, values)
 
 
 @pytest.fixture
-def run(database_url, monkeypatch) -> Callable[..., Any]:
+def run(database_url, monkeypatch, tmp_path) -> Callable[..., Any]:
     monkeypatch.setenv("PLANBRIDGE_DATABASE_URL", database_url)
+    monkeypatch.setenv("PLANBRIDGE_EXPORTS_DIR", str(tmp_path / "exports"))
     runner = CliRunner()
-    return lambda *args: runner.invoke(app, list(args))
+    return lambda *args, stdin=None: runner.invoke(app, list(args), input=stdin)
 
 
 def _rows(db) -> list[AuditEvent]:
@@ -183,7 +231,7 @@ def test_command_is_authorized_and_audited_once(run, db, setup, case):
         )
         assert _count(db) == before, "a refused command left an audit row"
     by = {ADMIN: ["--by", setup.admin], MEMBER: ["--by", setup.member], OPERATOR: []}
-    result = run(*args, *by[case.needs])
+    result = run(*args, *by[case.needs], stdin=case.stdin)
     assert result.exit_code == 0, result.output
     new = _rows(db)[before:]
     assert len(new) == 1, [e.action for e in new]
@@ -202,9 +250,20 @@ OPERATOR_SERVICES: dict[tuple[str, ...], Callable[[Any, Project, Actor], Any]] =
         s, a, name="X", code="X1", organisation="Org"
     ),
     ("projects", "tier"): lambda s, p, a: management.set_tier(s, p, a, "free"),
-    ("users", "create"): lambda s, p, a: management.create_user(
-        s, a, email="x@example.com", name="X", organisation="Org"
+    ("users", "create"): lambda s, p, a: accounts.create_account(
+        s,
+        a,
+        email="x@example.com",
+        name="X",
+        organisation="Org",
+        password=None,
+        now=T0,
+        link_hours=1,
     ),
+    ("users", "set-password"): lambda s, p, a: accounts.set_password(
+        s, a, email="new@example.com", password="a long enough new passphrase", now=T0
+    ),
+    ("users", "disable"): lambda s, p, a: accounts.disable(s, a, email="new@example.com", now=T0),
     ("feed", "suspend"): lambda s, p, a: integrations.set_feed_suspended(
         s, p, a, suspended=True, reason=None
     ),
@@ -212,6 +271,18 @@ OPERATOR_SERVICES: dict[tuple[str, ...], Callable[[Any, Project, Actor], Any]] =
         s, p, a, suspended=False, reason=None
     ),
 }
+
+OPERATOR_SERVICES.update(
+    {
+        ("oauth-clients", "create"): lambda s, p, a: oauth.create_client(
+            s, a, name="X", redirect_uris=["https://x.example/cb"], confidential=False, now=T0
+        ),
+        ("oauth-clients", "revoke"): lambda s, p, a: oauth.revoke_client(s, a, "pbc-x", now=T0),
+        ("sso", "require"): lambda s, p, a: oauth.require_sso(
+            s, a, email="mia@example.com", now=T0
+        ),
+    }
+)
 
 
 @pytest.mark.parametrize("path", sorted(OPERATOR_SERVICES), ids=" ".join)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from planbridge.actors import OPERATOR
+from planbridge.actors import CLI, Actor
 from planbridge.cli import runtime
 from planbridge.cli.output import emit, table
 from planbridge.cli.runtime import handles_errors
@@ -20,6 +20,7 @@ oauth_clients_app = typer.Typer(
 )
 sso_app = typer.Typer(help="Accounts that must sign in through single sign-on.")
 
+OPERATOR = Actor(label="operator", via=CLI)
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
