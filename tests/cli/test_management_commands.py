@@ -35,8 +35,9 @@ READ_ONLY = {
     ("powerbi", "snippet"),
 }
 """Commands that change nothing."""
-RUNTIME = {("db", "upgrade"), ("serve",), ("demo",)}
-"""Commands that run or set up the installation rather than act on a project for someone."""
+RUNTIME = {("db", "upgrade"), ("serve",), ("demo",), ("backup",), ("restore",)}
+"""Commands that run, set up, back up or restore the installation (an operator at the shell,
+with the database files in hand) rather than act on a project for someone."""
 
 ADMIN, MEMBER, OPERATOR = "admin", "member", "operator"
 
