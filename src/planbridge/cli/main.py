@@ -17,6 +17,7 @@ from planbridge.cli import runtime
 from planbridge.cli.import_command import import_schedule
 from planbridge.cli.output import emit, err_console, fail, progress_bar, table
 from planbridge.cli.pat_command import pat_app
+from planbridge.cli.pull_command import pull
 from planbridge.cli.runtime import handles_errors
 from planbridge.db import migrate
 from planbridge.demo import generator
@@ -73,6 +74,7 @@ By = Annotated[
 
 
 app.command("import")(import_schedule)
+app.command("pull")(pull)
 
 
 def main() -> None:
