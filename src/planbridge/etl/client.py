@@ -92,26 +92,22 @@ class FeedReader:
             raise_for_status=False,
             status_codes=RETRY_STATUS,
             request_max_attempts=politeness.max_attempts,
-            retry_condition=self._note_retry,
             request_backoff_factor=1,
             request_max_retry_delay=politeness.max_retry_wait_s,
             respect_retry_after_header=True,
+            session_attrs={"hooks": {"response": [self._note_throttled]}},
         )
 
-    def _note_retry(self, response: Response | None, exception: BaseException | None) -> bool:
-        """Counts and logs each answer that will be retried; decides nothing itself."""
-        if response is not None and response.status_code in RETRY_STATUS:
+    def _note_throttled(self, response: Response, *_args: Any, **_kwargs: Any) -> None:
+        """Counts and logs each 429/5xx answer (every attempt passes here); decides nothing."""
+        if response.status_code in RETRY_STATUS:
             self.waits += 1
             log.warning(
                 "project %s: HTTP %s, retrying after %s s",
                 self.project.name,
                 response.status_code,
-                response.headers.get("Retry-After", "a back-off"),
+                response.headers.get("Retry-After") or "a back-off of a few",
             )
-        elif exception is not None:
-            self.waits += 1
-            log.warning("project %s: %s, retrying", self.project.name, type(exception).__name__)
-        return False
 
     def new_pages(self, cursor: Cursor) -> Iterator[Page]:
         """Yields pages of versions not in the cursor and moves the cursor as they are read.
