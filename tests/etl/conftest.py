@@ -121,7 +121,7 @@ def write_portfolio(
     tokens: dict[str, str] | None = None,
 ) -> Path:
     """A portfolio file naming each project's token variable; sets the variables in ``env``."""
-    lines = [f'pipelines_dir = "{path.parent / "pipelines"}"', 'dataset = "portfolio"', extra]
+    lines = [f'pipelines_dir = "{path.parent / "pipelines"}"', extra]
     lines.append(f'[duckdb]\npath = "{path.parent / "warehouse.duckdb"}"')
     for demo in demos:
         variable = f"PB_TOKEN_{demo.name.upper().replace('-', '_')}"

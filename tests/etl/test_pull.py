@@ -46,14 +46,14 @@ def _loaded_counts(path: Path) -> Counter[tuple[str, str]]:
         present = {
             r[0]
             for r in con.sql(
-                "select table_name from information_schema.tables where table_schema = 'portfolio'"
+                "select table_name from information_schema.tables where table_schema = 'planbridge'"
             ).fetchall()
         }
         for table in FEED_TABLES:
             if table.name not in present:
                 continue
             for project_id, n in con.sql(
-                f'select project_id, count(*) from portfolio."{table.name}" group by 1'
+                f'select project_id, count(*) from planbridge."{table.name}" group by 1'
             ).fetchall():
                 counts[(project_id, table.name)] = n
     return counts
@@ -73,7 +73,7 @@ def test_first_pull_loads_every_row_of_every_project_with_catalog_types(server, 
                 name: (kind, nullable)
                 for name, kind, nullable in con.sql(
                     "select column_name, data_type, is_nullable from information_schema.columns"
-                    " where table_schema = 'portfolio' and table_name = ?",
+                    " where table_schema = 'planbridge' and table_name = ?",
                     params=[table.name],
                 ).fetchall()
             }
@@ -86,7 +86,7 @@ def test_first_pull_loads_every_row_of_every_project_with_catalog_types(server, 
                 ), (table.name, column.name)
             assert found["project_id"] == ("VARCHAR", "NO")
             assert not set(found) - {*table.column_names, "project_id", "_dlt_load_id", "_dlt_id"}
-        projects = con.sql("select portfolio_name, code from portfolio.projects").fetchall()
+        projects = con.sql("select portfolio_name, code from planbridge.projects").fetchall()
         assert sorted(projects) == sorted((d.name, d.project.code) for d in demos)
 
 
@@ -114,7 +114,7 @@ def test_second_pull_moves_no_row_and_a_new_publication_is_pulled_alone(
     assert grown and all(project_id == changed.project.api_id for project_id, _ in grown)
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         names = con.sql(
-            "select name from portfolio.versions where project_id = ? order by number",
+            "select name from planbridge.versions where project_id = ? order by number",
             params=[changed.project.api_id],
         ).fetchall()
     assert names[-1] == ("Week 4",) and len(names) == 4

@@ -65,7 +65,7 @@ def test_revoked_token_fails_its_project_while_the_others_load(server, demos, db
     assert summary["site-1"]["versions"] == summary["site-3"]["versions"] == 3
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         loaded = dict(
-            con.sql("select project_id, count(*) from portfolio.tasks group by 1").fetchall()
+            con.sql("select project_id, count(*) from planbridge.tasks group by 1").fetchall()
         )
     assert set(loaded) == {demos[0].project.api_id, demos[2].project.api_id}
 

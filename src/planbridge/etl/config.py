@@ -85,6 +85,7 @@ class Portfolio:
     settings: PortfolioFile
     projects: tuple[FeedProject, ...]
     base_dir: Path
+    postgres_credentials: SecretStr | None = None
 
     def path(self, value: str) -> Path:
         """A path from the file, relative to the file's folder."""
@@ -122,7 +123,9 @@ def load(path: Path, environ: dict[str, str] | None = None) -> Portfolio:
                 )
             seen[key] = entry.name
         projects.append(project)
-    return Portfolio(settings, tuple(projects), path.resolve().parent)
+    pg_env = settings.postgres.credentials_env
+    pg = SecretStr(env[pg_env]) if pg_env and env.get(pg_env) else None
+    return Portfolio(settings, tuple(projects), path.resolve().parent, pg)
 
 
 def _first_problem(exc: ValidationError) -> str:

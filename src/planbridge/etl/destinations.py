@@ -4,7 +4,6 @@ Delta) on a local path or any fsspec URL (``s3://``, ``gs://``, ``az://``)."""
 from __future__ import annotations
 
 import importlib.util
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,8 @@ class Target:
     run_options: dict[str, Any]
     where: str
     """Where the data went, for people: a path or URL, never credentials."""
+    merges: bool = True
+    """False for files: rows are appended (new versions only)."""
 
 
 def target(name: DestinationName, portfolio: Portfolio) -> Target:
@@ -32,11 +33,11 @@ def target(name: DestinationName, portfolio: Portfolio) -> Target:
         return Target(dlt.destinations.duckdb(credentials=str(path)), {}, str(path))
     if name == "postgres":
         env_name = options.postgres.credentials_env
-        credentials = os.environ.get(env_name, "") if env_name else ""
-        if env_name and not credentials:
+        credentials = portfolio.postgres_credentials
+        if env_name and credentials is None:
             raise PortfolioConfigError(f"environment variable {env_name} is not set")
         destination = (
-            dlt.destinations.postgres(credentials=credentials)
+            dlt.destinations.postgres(credentials=credentials.get_secret_value())
             if credentials
             else dlt.destinations.postgres()
         )
@@ -56,4 +57,4 @@ def _filesystem(portfolio: Portfolio) -> Target:
                 "table_format = 'delta' needs the deltalake package", hint="pip install deltalake"
             )
         run["table_format"] = "delta"
-    return Target(dlt.destinations.filesystem(bucket_url=url), run, url)
+    return Target(dlt.destinations.filesystem(bucket_url=url), run, url, merges=False)

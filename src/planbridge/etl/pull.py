@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from planbridge.etl.client import Politeness
 from planbridge.etl.config import DestinationName, Portfolio
 from planbridge.etl.destinations import target
+from planbridge.etl.errors import PortfolioConfigError
 from planbridge.etl.outcome import Listener, ProjectOutcome, PullReport
 
 
@@ -29,6 +30,11 @@ def pull(
     options = portfolio.settings
     name = destination or options.destination
     where = target(name, portfolio)
+    if full and not where.merges:
+        raise PortfolioConfigError(
+            "--full would append every row again: files cannot be merged into",
+            hint=f"delete {where.where}/{options.dataset} and pull again",
+        )
     report = PullReport(
         {p.name: ProjectOutcome(p.name, p.api_id) for p in portfolio.projects},
         destination=f"{name}: {where.where}",
@@ -47,7 +53,7 @@ def pull(
         max_retry_wait_s=options.max_retry_wait_s,
         versions_per_request=options.versions_per_request,
     )
-    data = source(portfolio.projects, politeness, options.workers, full, report)
+    data = source(portfolio.projects, politeness, options.workers, full, report, where.merges)
     started = time.monotonic()
     try:
         pipeline.run(data, **where.run_options)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import dlt
 from dlt.extract.resource import DltResource
@@ -51,14 +51,18 @@ def source(
     workers: int = 4,
     full: bool = False,
     report: PullReport | None = None,
+    merge: bool = True,
 ) -> Iterator[DltResource]:
     """Every published table of every project in ``projects``, incrementally.
 
     ``full`` ignores what was loaded before and reads every version in the feed's history
-    (rows already loaded are replaced, never duplicated)."""
+    (rows already loaded are replaced, never duplicated). ``merge=False`` appends instead, for
+    destinations that cannot merge (Parquet files): then a project's pages are handed over only
+    once all of them were read, so a project failing half-way adds no row."""
     outcomes = report or PullReport({}, destination="", dataset="")
+    disposition: Literal["merge", "append"] = "merge" if merge else "append"
     pages = dlt.resource(
-        _pages(projects, politeness, workers, full, outcomes),
+        _pages(projects, politeness, workers, full, outcomes, whole=not merge),
         name="feed_pages",
         selected=False,
     )
@@ -69,7 +73,7 @@ def source(
         name="projects",
         columns=hints.PROJECTS_COLUMNS,
         primary_key="project_id",
-        write_disposition="merge",
+        write_disposition=disposition,
     )
     for table in hints.tables():
         yield dlt.transformer(
@@ -77,7 +81,7 @@ def source(
             data_from=pages,
             name=table.name,
             columns=hints.columns(table),
-            write_disposition="merge",
+            write_disposition=disposition,
             schema_contract={"columns": "discard_value", "data_type": "freeze"},
             **hints.keys(table),
         )
@@ -112,6 +116,7 @@ def _pages(
     workers: int,
     full: bool,
     report: PullReport,
+    whole: bool,
 ) -> Iterator[Tagged]:
     state: dict[str, Any] = dlt.current.source_state().setdefault("projects", {})
     ready = [p for p in projects if _admit(p, report)]
@@ -131,7 +136,8 @@ def _pages(
         reader = FeedReader(project, politeness)
         try:
             cursor = cursors[project.api_id]
-            for page in reader.new_pages(cursor):
+            pages = reader.new_pages(cursor)
+            for page in list(pages) if whole else pages:
                 put(Tagged(project, page))
             done = _Done(project, cursor, reader.waits)
         except ProjectFailed as exc:
