@@ -30,7 +30,8 @@ def target(name: DestinationName, portfolio: Portfolio) -> Target:
     if name == "duckdb":
         path = portfolio.path(options.duckdb.path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return Target(dlt.destinations.duckdb(credentials=str(path)), {}, str(path))
+        duck = dlt.destinations.duckdb(credentials=str(path))
+        return Target(duck, {"loader_file_format": "parquet"}, str(path))
     if name == "postgres":
         env_name = options.postgres.credentials_env
         credentials = portfolio.postgres_credentials

@@ -17,13 +17,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import dlt
+import pyarrow as pa
 from dlt.extract.resource import DltResource
 
 from planbridge.etl import hints
+from planbridge.etl.arrow import to_arrow
 from planbridge.etl.client import Cursor, FeedReader, Page, Politeness
 from planbridge.etl.config import FeedProject
 from planbridge.etl.errors import ProjectFailed
 from planbridge.etl.outcome import ProjectOutcome, PullReport
+from planbridge.feeds.tables import Table
 
 SOURCE_NAME = "planbridge"
 
@@ -77,7 +80,7 @@ def source(
     )
     for table in hints.tables():
         yield dlt.transformer(
-            _rows_of(table.name),
+            _rows_of(table),
             data_from=pages,
             name=table.name,
             columns=hints.columns(table),
@@ -100,13 +103,13 @@ def _projects(item: Tagged) -> Iterator[dict[str, Any]]:
     }
 
 
-def _rows_of(name: str) -> Callable[[Tagged], Iterator[list[dict[str, Any]]]]:
-    def rows(item: Tagged) -> Iterator[list[dict[str, Any]]]:
-        found = item.page.tables.get(name)
+def _rows_of(table: Table) -> Callable[[Tagged], Iterator[pa.Table]]:
+    def rows(item: Tagged) -> Iterator[pa.Table]:
+        found = item.page.tables.get(table.name)
         if found:
-            yield found
+            yield to_arrow(table, item.page.project["id"], found)
 
-    rows.__name__ = name
+    rows.__name__ = table.name
     return rows
 
 
@@ -160,7 +163,6 @@ def _pages(
                 outcome = report.projects[message.project.name]
                 outcome.seconds = time.monotonic() - started[message.project.name]
                 if isinstance(message, Tagged):
-                    _tag_rows(message)
                     outcome.versions += len(message.page.versions)
                     outcome.rows += sum(len(rows) for rows in message.page.tables.values())
                     report.changed(outcome)
@@ -188,10 +190,3 @@ def _admit(project: FeedProject, report: PullReport) -> bool:
     outcome.status = "pulling"
     report.changed(outcome)
     return True
-
-
-def _tag_rows(item: Tagged) -> None:
-    project_id = item.page.project["id"]
-    for rows in item.page.tables.values():
-        for row in rows:
-            row["project_id"] = project_id
