@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -118,6 +119,19 @@ def test_second_pull_moves_no_row_and_a_new_publication_is_pulled_alone(
             params=[changed.project.api_id],
         ).fetchall()
     assert names[-1] == ("Week 4",) and len(names) == 4
+
+
+def test_unchanged_projects_answer_304_once_the_cursor_settled(server, demos, tmp_path):
+    portfolio = _portfolio(tmp_path, server, demos[:2])
+    for _ in range(3):
+        assert pull(portfolio).ok
+    for demo in demos[:2]:
+        statuses = [
+            line["status"]
+            for line in (json.loads(t) for t in server.log.read_text().splitlines() if t[:1] == "{")
+            if line.get("message") == "request" and line["path"] == demo.path
+        ]
+        assert statuses == [200, 200, 304]
 
 
 def test_full_pull_replaces_rows_without_duplicating_them(server, demos, tmp_path):

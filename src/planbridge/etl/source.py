@@ -37,6 +37,8 @@ class Tagged:
 
     project: FeedProject
     page: Page
+    first: bool = False
+    """The project's first page in this run (its ``projects`` row comes with it)."""
 
 
 @dataclass
@@ -91,6 +93,8 @@ def source(
 
 
 def _projects(item: Tagged) -> Iterator[dict[str, Any]]:
+    if not item.first:
+        return
     doc = item.page.project
     yield {
         "project_id": doc["id"],
@@ -140,8 +144,8 @@ def _pages(
         try:
             cursor = cursors[project.api_id]
             pages = reader.new_pages(cursor)
-            for page in list(pages) if whole else pages:
-                put(Tagged(project, page))
+            for number, page in enumerate(list(pages) if whole else pages):
+                put(Tagged(project, page, first=number == 0))
             done = _Done(project, cursor, reader.waits)
         except ProjectFailed as exc:
             done = _Done(project, None, reader.waits, exc)
