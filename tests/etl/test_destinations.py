@@ -12,9 +12,9 @@ import psycopg
 import pytest
 
 from planbridge.etl import config
+from planbridge.etl.catalog import feed_tables
 from planbridge.etl.errors import PortfolioConfigError
 from planbridge.etl.pull import pull
-from planbridge.feeds.catalog import FEED_TABLES
 from tests.etl.conftest import feed, write_portfolio
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
@@ -55,13 +55,13 @@ def test_duckdb_postgres_and_parquet_hold_identical_rows(
         n: (r.load_error, [p.error for p in r.failed]) for n, r in reports.items()
     }
 
-    expected = {t.name: sum(len(feed(server, d)[t.name]) for d in demos[:2]) for t in FEED_TABLES}
+    expected = {t.name: sum(len(feed(server, d)[t.name]) for d in demos[:2]) for t in feed_tables()}
     lake = tmp_path / "lake" / "planbridge"
     with (
         duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as dd,
         psycopg.connect(f"{PG_SERVER}/{warehouse_pg}") as pg,
     ):
-        for table in FEED_TABLES:
+        for table in feed_tables():
             if not expected[table.name]:
                 continue
             in_duckdb = dd.sql(_ordered(table)).fetchall()

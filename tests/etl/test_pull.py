@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 
 from planbridge.etl import config, hints
+from planbridge.etl.catalog import feed_tables
 from planbridge.etl.pull import pull
-from planbridge.feeds.catalog import FEED_TABLES
 from tests.builders import publish_at
 from tests.conftest import T0
 from tests.etl.conftest import feed, write_portfolio
@@ -36,7 +36,7 @@ def _feed_counts(server, demos) -> Counter[tuple[str, str]]:
     counts: Counter[tuple[str, str]] = Counter()
     for demo in demos:
         body = feed(server, demo)
-        for table in FEED_TABLES:
+        for table in feed_tables():
             counts[(demo.project.api_id, table.name)] += len(body[table.name])
     return counts
 
@@ -50,7 +50,7 @@ def _loaded_counts(path: Path) -> Counter[tuple[str, str]]:
                 "select table_name from information_schema.tables where table_schema = 'planbridge'"
             ).fetchall()
         }
-        for table in FEED_TABLES:
+        for table in feed_tables():
             if table.name not in present:
                 continue
             for project_id, n in con.sql(
@@ -69,7 +69,7 @@ def test_first_pull_loads_every_row_of_every_project_with_catalog_types(server, 
     assert +expected == _loaded_counts(tmp_path / "warehouse.duckdb")
     assert sum(p.rows for p in report.projects.values()) == sum(expected.values())
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
-        for table in FEED_TABLES:
+        for table in feed_tables():
             found = {
                 name: (kind, nullable)
                 for name, kind, nullable in con.sql(
@@ -144,4 +144,4 @@ def test_full_pull_replaces_rows_without_duplicating_them(server, demos, tmp_pat
 
 
 def test_every_feed_table_has_its_keys_declared():
-    assert set(hints.ROW_KEYS) | {"ppc_breakdown", "variance"} == {t.name for t in FEED_TABLES}
+    assert set(hints.ROW_KEYS) | {"ppc_breakdown", "variance"} == {t.name for t in feed_tables()}

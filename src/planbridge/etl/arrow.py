@@ -7,7 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from planbridge.feeds.tables import ColumnType, Table
+from planbridge.etl.catalog import ColumnType, Table
 
 ARROW_TYPES: dict[ColumnType, pa.DataType] = {
     "integer": pa.int64(),

@@ -1,9 +1,14 @@
-"""Where the ETL reads the feed's tables from: the one line to re-point when the catalog moves."""
+"""Where the ETL reads the feed's tables from: the lines to re-point when the catalog moves.
+
+Every other module of this package takes tables, columns and their types from here.
+"""
 
 from __future__ import annotations
 
 from planbridge.feeds.catalog import FEED_TABLES
-from planbridge.feeds.tables import Table
+from planbridge.feeds.tables import Column, ColumnType, Table
+
+__all__ = ["Column", "ColumnType", "Table", "feed_tables"]
 
 
 def feed_tables() -> tuple[Table, ...]:

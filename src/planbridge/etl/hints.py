@@ -12,8 +12,7 @@ from typing import Any
 from dlt.common.data_types import TDataType
 from dlt.common.schema.typing import TColumnSchema, TTableSchemaColumns
 
-from planbridge.etl.catalog import feed_tables
-from planbridge.feeds.tables import Column, ColumnType, Table
+from planbridge.etl.catalog import Column, ColumnType, Table, feed_tables
 
 DLT_TYPES: dict[ColumnType, TDataType] = {
     "integer": "bigint",

@@ -22,11 +22,11 @@ from dlt.extract.resource import DltResource
 
 from planbridge.etl import hints
 from planbridge.etl.arrow import to_arrow
+from planbridge.etl.catalog import Table
 from planbridge.etl.client import Cursor, FeedReader, Page, Politeness
 from planbridge.etl.config import FeedProject
 from planbridge.etl.errors import ProjectFailed
 from planbridge.etl.outcome import ProjectOutcome, PullReport
-from planbridge.feeds.tables import Table
 
 SOURCE_NAME = "planbridge"
 
