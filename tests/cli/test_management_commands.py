@@ -33,8 +33,9 @@ READ_ONLY = {
     ("audit", "list"),
     ("config", "show"),
     ("powerbi", "snippet"),
+    ("pull",),
 }
-"""Commands that change nothing."""
+"""Commands that change nothing (``pull`` reads feeds over HTTP into a warehouse)."""
 RUNTIME = {("db", "upgrade"), ("serve",), ("demo",)}
 """Commands that run or set up the installation rather than act on a project for someone."""
 
