@@ -33,8 +33,9 @@ READ_ONLY = {
     ("audit", "list"),
     ("config", "show"),
     ("powerbi", "snippet"),
+    ("pull",),
 }
-"""Commands that change nothing."""
+"""Commands that change nothing (``pull`` reads feeds over HTTP into a warehouse)."""
 RUNTIME = {("db", "upgrade"), ("serve",), ("demo",), ("backup",), ("restore",)}
 """Commands that run, set up, back up or restore the installation (an operator at the shell,
 with the database files in hand) rather than act on a project for someone."""
