@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test lint typecheck test-sqlite test-postgresql bench clean
+.PHONY: install run test lint typecheck test-sqlite test-postgresql bench clean generate
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -24,6 +24,13 @@ run: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# Rewrite every file derived from the table catalog (schema, Power Query templates, docs
+# sections) and the generated reference docs; tests/test_generated.py fails when one is stale.
+generate: $(VENV)/.installed
+	$(BIN)/python -m planbridge.catalog.generate
+	$(BIN)/python -m planbridge.reference --write
 
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy

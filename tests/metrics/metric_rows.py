@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from planbridge.feeds.tables import (
+from planbridge.catalog import (
     BLOCKERS,
     CALENDARS,
     DELAY_REASONS,

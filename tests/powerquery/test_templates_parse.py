@@ -17,7 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 CHECKER = REPO / "tests" / "powerquery" / "check_m.js"
 PARSER_PACKAGE = "@microsoft/powerquery-parser"
 TEMPLATES = sorted(
-    p for p in (REPO / "powerquery").rglob("*") if p.suffix in {".pq", ".m"} and p.is_file()
+    p
+    for p in (REPO / "src" / "planbridge" / "feeds" / "powerquery").rglob("*")
+    if p.suffix in {".pq", ".m"} and p.is_file()
 )
 DOCS = (REPO / "docs" / "power-bi.md", REPO / "docs" / "excel.md")
 M_BLOCK = re.compile(r"^( *)```powerquery\n(.*?)^\1```", re.MULTILINE | re.DOTALL)
@@ -117,7 +119,9 @@ def test_checker_rejects_a_lexer_error_with_its_position(
 def test_checker_rejects_a_template_missing_one_bracket(
     parser_installed: None, tmp_path: Path
 ) -> None:
-    text = (REPO / "powerquery" / "PublishedPlans.pq").read_text(encoding="utf-8")
+    text = (REPO / "src" / "planbridge" / "feeds" / "powerquery" / "PublishedPlans.pq").read_text(
+        encoding="utf-8"
+    )
     broken = tmp_path / "PublishedPlans.pq"
     broken.write_text(text.replace("ManualStatusHandling = {400, 404, 422, 429}", "x = {400"))
     result = check(TEMPLATES[0], broken)

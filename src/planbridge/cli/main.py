@@ -23,9 +23,9 @@ from planbridge.demo import generator
 from planbridge.feeds import powerquery
 from planbridge.integrations import audit
 from planbridge.integrations import service as integrations
-from planbridge.metrics import service as metrics_service
 from planbridge.projects import service as projects
 from planbridge.projects.models import Project
+from planbridge.publishing import metrics as metrics_service
 from planbridge.publishing import service as publishing
 from planbridge.settings import Settings
 

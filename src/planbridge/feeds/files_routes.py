@@ -16,9 +16,9 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response, StreamingResponse
 
 from planbridge import errors
+from planbridge.catalog import FEED_TABLES, FEED_TABLES_BY_NAME, Table
 from planbridge.context import AppContext
 from planbridge.feeds import assemble, params
-from planbridge.feeds.catalog import FEED_TABLES, FEED_TABLES_BY_NAME
 from planbridge.feeds.files import csv_export, rows, xlsx_export
 from planbridge.feeds.routes import (
     Context,
@@ -29,7 +29,6 @@ from planbridge.feeds.routes import (
     admit,
     matching_etags,
 )
-from planbridge.feeds.tables import Table
 from planbridge.http_errors import documented
 
 router = APIRouter(tags=["files"])

@@ -14,10 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planbridge import errors
+from planbridge.catalog import FEED_TABLES, METRIC_TABLES, VERSIONS, Table
 from planbridge.context import AppContext, get_context
 from planbridge.feeds import assemble, params
-from planbridge.feeds.catalog import FEED_TABLES, METRIC_TABLES
-from planbridge.feeds.tables import VERSIONS, Table
 from planbridge.http_errors import documented
 from planbridge.integrations import fair_use
 from planbridge.integrations.service import authenticate

@@ -12,8 +12,8 @@ import orjson
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from planbridge.feeds.catalog import METRIC_TABLES
-from planbridge.metrics.compute import MetricRows, compute_metrics
+from planbridge.catalog import METRIC_TABLES
+from planbridge.metrics import MetricRows, compute_metrics
 from planbridge.projects.models import Project
 from planbridge.publishing.chunks import dumps
 from planbridge.publishing.models import Version, VersionChunk
