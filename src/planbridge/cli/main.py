@@ -18,7 +18,6 @@ from planbridge.cli.import_command import import_schedule
 from planbridge.cli.output import emit, err_console, fail, progress_bar, table
 from planbridge.cli.pat_command import pat_app
 from planbridge.cli.runtime import handles_errors
-from planbridge.db import migrate
 from planbridge.demo import generator
 from planbridge.feeds import powerquery
 from planbridge.integrations import audit
@@ -27,6 +26,7 @@ from planbridge.projects import service as projects
 from planbridge.projects.models import Project
 from planbridge.publishing import metrics as metrics_service
 from planbridge.publishing import service as publishing
+from planbridge.schema import migrate
 from planbridge.settings import Settings
 
 app = typer.Typer(

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from planbridge.errors import InvalidParameter, TokenInQuery
-from planbridge.integrations.secrets import looks_like_token
+from planbridge.errors import InvalidParameter
 
 TRUE_WORDS = frozenset({"true", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "no"})
@@ -16,7 +15,6 @@ BOOL_FLAGS = ("resource", "status", "blockers", "metrics")
 RANGE_PARAMS = ("published_from", "published_to")
 FEED_PARAMS = ("limit", *BOOL_FLAGS, *RANGE_PARAMS)
 METRICS_PARAMS = ("limit", *RANGE_PARAMS)
-TOKEN_PARAM_NAMES = frozenset({"token", "access_token", "api_key", "apikey", "key", "bearer"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +41,6 @@ class FeedParams:
         values = asdict(self)
         values[flag] = False
         return FeedParams(**values)
-
-
-def refuse_token_in_query(items: Sequence[tuple[str, str]]) -> None:
-    """A token in the URL is refused before anything else looks at the request."""
-    for key, value in items:
-        if key.lower() in TOKEN_PARAM_NAMES or looks_like_token(value) or looks_like_token(key):
-            raise TokenInQuery("A token was sent in the query string; it is refused.")
 
 
 def parse_bool(name: str, raw: str) -> bool:

@@ -21,6 +21,7 @@ from planbridge.http_errors import documented
 from planbridge.integrations import fair_use
 from planbridge.integrations.service import authenticate
 from planbridge.projects.models import Project, Tier
+from planbridge.url_tokens import refuse_token_in_query
 
 router = APIRouter(tags=["feed"])
 bearer = HTTPBearer(auto_error=False, description="A feed token: `Authorization: Bearer pbt_...`")
@@ -74,7 +75,7 @@ def authorize(
     """The checks every feed endpoint (JSON, metrics, files, OData) makes, in order: no token in
     the URL, a known project, a valid token (its last use recorded even if a later check fails),
     a serving and enabled source, and the fair-use budget."""
-    params.refuse_token_in_query(request.query_params.multi_items())
+    refuse_token_in_query(request.query_params.multi_items())
     now = ctx.clock()
     with ctx.db.transaction() as session:
         project = find_project(session, project_api_id)

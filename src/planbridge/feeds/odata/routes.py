@@ -30,9 +30,10 @@ from planbridge.feeds.odata.errors import (
 )
 from planbridge.feeds.odata.metadata import metadata_document, service_document
 from planbridge.feeds.odata.model import ENTITY_SETS, ENTITY_SETS_BY_NAME, EntitySet
-from planbridge.feeds.params import FeedParams, refuse_token_in_query
+from planbridge.feeds.params import FeedParams
 from planbridge.feeds.routes import Context, Credentials, authorize
 from planbridge.projects.models import Project
+from planbridge.url_tokens import refuse_token_in_query
 
 LOG = logging.getLogger("planbridge.odata")
 ROOT: Final = "/odata/v4/{project_api_id}"
