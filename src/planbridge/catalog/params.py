@@ -46,8 +46,6 @@ class Parameter:
     doc: str
     """What it does, for docs/feed.md."""
     endpoints: frozenset[Endpoint] = ALL_ENDPOINTS
-    in_body: bool = True
-    """Shown in the JSON feed's ``parameters`` object (and the JSON Schema)."""
     json_schema: Mapping[str, Any] = field(default_factory=dict)
     values_doc: str | None = None
     """Overrides the kind's description of allowed values in docs/feed.md."""
@@ -129,8 +127,8 @@ BOM = Parameter(
     True,
     "`true`: the file starts with a UTF-8 byte-order mark; `false`: plain UTF-8",
     endpoints=frozenset({"csv"}),
-    in_body=False,
 )
+"""Not in the JSON feed's ``parameters`` object: only the CSV download takes it."""
 
 PARAMETERS: tuple[Parameter, ...] = (*FEED_PARAMETERS, BOM)
 PARAMETERS_BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}

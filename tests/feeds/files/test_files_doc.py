@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from planbridge.catalog.params import names_for
 from planbridge.feeds import files_routes, params
 from tests.conftest import REPO
 from tests.powerquery.test_templates_parse import PARSER_PACKAGE, check, doc_blocks
@@ -20,7 +21,7 @@ def test_doc_names_every_endpoint_parameter_and_error_code():
     text = DOC.read_text(encoding="utf-8")
     for path in PATHS:
         assert f"`GET {path}`" in text
-    for name in files_routes.CSV_PARAMS:
+    for name in names_for("csv"):
         assert f"`{name}`" in text
     for codes in files_routes.FILE_ERRORS.values():
         for code in codes["description"].removeprefix("Error codes: ").split(", "):
@@ -33,7 +34,7 @@ def test_openapi_documents_the_file_endpoints_and_their_errors(client):
         responses = spec[path]["get"]["responses"]
         assert {"200", "304", "400", "401", "403", "404", "422", "429"} <= set(responses)
         assert "table_not_found" in responses["404"]["description"]
-    assert set(params.FEED_PARAMS) < set(files_routes.CSV_PARAMS)
+    assert set(params.FEED_PARAMS) < set(names_for("csv"))
 
 
 def test_m_blocks_in_the_doc_parse(tmp_path):
