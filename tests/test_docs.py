@@ -17,7 +17,7 @@ def test_generated_reference_sections_are_current():
         text = (REPO / "docs" / name).read_text(encoding="utf-8")
         if reference.splice(text, generate()) != text:
             stale.append(name)
-    assert not stale, f"run: python -m planbridge.reference --write ({stale})"
+    assert not stale, f"run: make generate ({stale})"
 
 
 def test_every_setting_is_documented():

@@ -80,7 +80,7 @@ def main(argv: list[str]) -> int:
             else:
                 stale.append(name)
     for name in stale:
-        print(f"docs/{name} is stale: run python -m planbridge.reference --write")
+        print(f"docs/{name} is stale: run make generate")
     return 1 if stale else 0
 
 
