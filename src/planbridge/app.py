@@ -6,11 +6,13 @@ from fastapi import FastAPI
 
 from planbridge import __version__, http_errors, logs
 from planbridge.api.routes import router as api_router
+from planbridge.body_limits import BodyLimitMiddleware
 from planbridge.context import AppContext, Clock, system_clock
 from planbridge.db.session import Database
 from planbridge.feeds.files_routes import router as files_router
 from planbridge.feeds.odata.routes import router as odata_router
 from planbridge.feeds.routes import router as feed_router
+from planbridge.head_requests import HeadAsGetMiddleware
 from planbridge.meta_routes import router as meta_router
 from planbridge.settings import Settings, load_settings
 
@@ -36,5 +38,7 @@ def create_app(
     app.include_router(feed_router)
     app.include_router(odata_router)
     app.include_router(api_router)
+    app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(logs.AccessLogMiddleware)
     return app
