@@ -17,7 +17,6 @@ from planbridge.errors import InvalidParameter
 TRUE_WORDS = frozenset({"true", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "no"})
 FEED_PARAMS = names_for("feed")
-METRICS_PARAMS = names_for("metrics")
 BOOL_FLAGS = tuple(name for name in FEED_PARAMS if PARAMETERS_BY_NAME[name].kind == "boolean")
 """The table flags: the feed's boolean parameters (``resource``, ``status``, ...)."""
 RANGE_PARAMS = tuple(name for name in FEED_PARAMS if PARAMETERS_BY_NAME[name].kind == "moment")
