@@ -1,4 +1,4 @@
-"""Builders of feed rows (full rows, every column of planbridge.feeds.tables) for metric tests."""
+"""Builders of feed rows (full rows, every column of planbridge.catalog) for metric tests."""
 
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ TASKS = Table(
     entity_set="Tasks",
     entity_type="Task",
     row_id="task_id",
-    builder="planbridge.publishing.snapshot:plan_rows",
+    builder="planbridge.publishing.snapshot:task_rows",
 )
 
 
@@ -86,7 +86,7 @@ LINKS = Table(
     entity_set="Links",
     entity_type="Link",
     row_id="link_id",
-    builder="planbridge.publishing.snapshot:plan_rows",
+    builder="planbridge.publishing.snapshot:link_rows",
 )
 
 
@@ -106,7 +106,7 @@ RESOURCES = Table(
     entity_set="Resources",
     entity_type="Resource",
     row_id="resource_id",
-    builder="planbridge.publishing.snapshot:plan_rows",
+    builder="planbridge.publishing.snapshot:resource_rows",
 )
 
 
@@ -132,7 +132,7 @@ STATUS = Table(
     entity_set="StatusUpdates",
     entity_type="StatusUpdate",
     row_id="status_id",
-    builder="planbridge.publishing.snapshot:plan_rows",
+    builder="planbridge.publishing.snapshot:status_rows",
 )
 
 
@@ -157,7 +157,7 @@ BLOCKERS = Table(
     entity_set="Blockers",
     entity_type="Blocker",
     row_id="blocker_id",
-    builder="planbridge.publishing.snapshot:plan_rows",
+    builder="planbridge.publishing.snapshot:blocker_rows",
 )
 
 
@@ -173,7 +173,7 @@ SUBCONTRACTORS = Table(
     entity_set="Subcontractors",
     entity_type="Subcontractor",
     row_id="subcontractor_id",
-    builder="planbridge.publishing.snapshot:plan_rows",
+    builder="planbridge.publishing.snapshot:list_rows",
 )
 
 
@@ -190,7 +190,7 @@ LOCATIONS = Table(
     entity_set="Locations",
     entity_type="Location",
     row_id="location_id",
-    builder="planbridge.publishing.snapshot:plan_rows",
+    builder="planbridge.publishing.snapshot:list_rows",
 )
 
 
@@ -207,7 +207,7 @@ FOLDERS = Table(
     entity_set="Folders",
     entity_type="Folder",
     row_id="folder_id",
-    builder="planbridge.publishing.snapshot:plan_rows",
+    builder="planbridge.publishing.snapshot:list_rows",
 )
 
 
@@ -222,7 +222,7 @@ PACKAGES = Table(
     entity_set="Packages",
     entity_type="Package",
     row_id="package_id",
-    builder="planbridge.publishing.snapshot:plan_rows",
+    builder="planbridge.publishing.snapshot:list_rows",
 )
 
 
@@ -238,7 +238,7 @@ DELAY_REASONS = Table(
     entity_set="DelayReasons",
     entity_type="DelayReason",
     row_id="reason_id",
-    builder="planbridge.publishing.snapshot:plan_rows",
+    builder="planbridge.publishing.snapshot:list_rows",
 )
 
 
@@ -254,7 +254,7 @@ BLOCKER_CATEGORIES = Table(
     entity_set="BlockerCategories",
     entity_type="BlockerCategory",
     row_id="category_id",
-    builder="planbridge.publishing.snapshot:plan_rows",
+    builder="planbridge.publishing.snapshot:list_rows",
 )
 
 
@@ -276,7 +276,7 @@ CALENDARS = Table(
     entity_set="Calendars",
     entity_type="Calendar",
     row_id="calendar_id",
-    builder="planbridge.publishing.snapshot:plan_rows",
+    builder="planbridge.publishing.snapshot:list_rows",
 )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from planbridge import audit
 from planbridge.actors import Actor
 from planbridge.imports.checks import check_schedule
 from planbridge.imports.lists import Resolver, key, project_calendars
@@ -26,7 +27,6 @@ from planbridge.imports.schedule import (
     Problem,
     SourceFormat,
 )
-from planbridge.integrations import audit
 from planbridge.planning import bulk
 from planbridge.planning.bulk import ALL_FIELDS, TaskField, TaskInput
 from planbridge.planning.enums import TaskType
@@ -39,7 +39,7 @@ from planbridge.planning.models import (
     TaskResource,
 )
 from planbridge.projects.models import Calendar, Project
-from planbridge.projects.service import require_admin, require_member
+from planbridge.projects.permissions import require_admin, require_member
 
 __all__ = ["FIELDS_BY_FORMAT", "apply_schedule", "project_calendars"]
 
@@ -74,7 +74,7 @@ def apply_schedule(
     """
     require_member(session, project, actor)
     if prune:
-        require_admin(session, project, actor)
+        require_admin(session, project, actor, "prune tasks")
     session.flush()
     report = ImportReport(
         project=project.code,

@@ -1,4 +1,6 @@
-"""The audit log: every management action, who did it, when. Never a secret."""
+"""The audit log: every management action, who did it, when. Never a secret.
+
+Below every service that records (projects, planning, integrations, publishing, imports)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planbridge.actors import Actor
-from planbridge.integrations.models import AuditEvent
+from planbridge.audit.models import AuditEvent
 
 
 def record(
@@ -20,6 +22,11 @@ def record(
     subject: str | None = None,
     **details: Any,
 ) -> AuditEvent:
+    """Write one audit row; the actor's channel (``via``) is added to its details.
+
+    Only services call this, in the transaction of the action they record."""
+    if actor.via is not None:
+        details = {**details, "via": actor.via}
     event = AuditEvent(
         actor=actor.label, action=action, project_id=project_id, subject=subject, details=details
     )
