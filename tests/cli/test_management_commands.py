@@ -35,8 +35,9 @@ READ_ONLY = {
     ("powerbi", "snippet"),
 }
 """Commands that change nothing."""
-RUNTIME = {("db", "upgrade"), ("serve",), ("demo",)}
-"""Commands that run or set up the installation rather than act on a project for someone."""
+RUNTIME = {("db", "upgrade"), ("serve",), ("demo",), ("backup",), ("restore",)}
+"""Commands that run or set up the installation rather than act on a project for someone
+(backup and restore copy the whole database file)."""
 
 ADMIN, MEMBER, OPERATOR = "admin", "member", "operator"
 
