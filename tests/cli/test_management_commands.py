@@ -16,11 +16,11 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from planbridge.actors import Actor
+from planbridge.audit.models import AuditEvent
 from planbridge.cli.main import app
 from planbridge.errors import Forbidden, InvalidInput
 from planbridge.integrations import personal_tokens
 from planbridge.integrations import service as integrations
-from planbridge.integrations.models import AuditEvent
 from planbridge.projects import management
 from planbridge.projects import service as projects
 from planbridge.projects.models import Project, User

@@ -1,12 +1,11 @@
-"""Where the ETL reads the feed's tables from: the lines to re-point when the catalog moves.
+"""Where the ETL reads the feed's tables from: the table catalog (:mod:`planbridge.catalog`).
 
 Every other module of this package takes tables, columns and their types from here.
 """
 
 from __future__ import annotations
 
-from planbridge.feeds.catalog import FEED_TABLES
-from planbridge.feeds.tables import Column, ColumnType, Table
+from planbridge.catalog import FEED_TABLES, Column, ColumnType, Table
 
 __all__ = ["Column", "ColumnType", "Table", "feed_tables"]
 
