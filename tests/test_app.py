@@ -13,7 +13,7 @@ from tests.error_shape import assert_error
 def test_importing_the_app_and_cli_builds_nothing(tmp_path):
     database = tmp_path / "never.db"
     code = (
-        "import planbridge.app, planbridge.cli.main, planbridge.db.models\n"
+        "import planbridge.app, planbridge.cli.main, planbridge.schema.models\n"
         "assert not hasattr(planbridge.app, 'app')\n"
     )
     env = {**os.environ, "PLANBRIDGE_DATABASE_URL": f"sqlite:///{database}"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from planbridge.integrations import audit
+from planbridge import audit
 from tests.error_shape import assert_error
 from tests.imports.apply_support import csv_file, snapshot
 from tests.imports.conftest import SAMPLES

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from planbridge import audit
 from planbridge.actors import OPERATOR
-from planbridge.integrations import audit
 from planbridge.integrations import service as integrations
 from planbridge.projects import service as projects
 from tests.web.conftest import csrf_of, post_form, sign_in

@@ -11,9 +11,10 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from planbridge.cli.output import fail
-from planbridge.db import location, migrate
+from planbridge.db import location
 from planbridge.db.session import Database
 from planbridge.errors import PlanBridgeError
+from planbridge.schema import migrate
 from planbridge.settings import Settings, load_settings
 
 P = ParamSpec("P")

@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import sessionmaker
 
 
 def make_engine(url: str) -> Engine:
@@ -26,7 +25,3 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-
-
-def make_sessionmaker(engine: Engine) -> sessionmaker:  # type: ignore[type-arg]
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)

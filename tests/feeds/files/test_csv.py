@@ -9,7 +9,7 @@ import io
 import pandas as pd
 import pytest
 
-from planbridge.feeds.catalog import FEED_TABLES
+from planbridge.catalog import FEED_TABLES
 from tests.feeds.files.conftest import CONTROL_ID, FORMULA_NOTE, TRICKY_NAME, table_url
 
 

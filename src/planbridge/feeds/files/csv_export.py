@@ -13,8 +13,8 @@ import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from planbridge.catalog import Table
 from planbridge.feeds.files.rows import Row
-from planbridge.feeds.tables import Table
 
 MEDIA_TYPE = "text/csv; charset=utf-8; header=present"
 GZIP_LEVEL = 6

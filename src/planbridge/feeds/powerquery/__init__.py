@@ -1,14 +1,15 @@
-"""Ready-to-paste Power Query (M) for one project: the shipped template, called with the
-project's server address and feed id. The token is never printed: the snippet holds a
-placeholder that the user replaces (better, turns into a Power Query parameter)."""
+"""Ready-to-paste Power Query (M) for one project: the template shipped in this package (its
+``.pq`` files are package data), called with the project's server address and feed id. The token
+is never printed: the snippet holds a placeholder that the user replaces (better, turns into a
+Power Query parameter)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib import resources
 
 from planbridge.errors import NotFound
 
-TEMPLATES = Path(__file__).resolve().parents[3] / "powerquery"
+TEMPLATE_NAMES = ("PublishedPlans.pq", "PublishedPlansIncremental.pq")
 TOKEN_PLACEHOLDER = "paste-your-token-here"  # noqa: S105 (a placeholder, not a secret)
 
 
@@ -17,11 +18,12 @@ def _m_string(value: str) -> str:
 
 
 def template(name: str) -> str:
-    path = TEMPLATES / name
-    if not path.is_file():
+    """A shipped template (package data of ``planbridge.feeds.powerquery``)."""
+    path = resources.files(__name__).joinpath(name)
+    if name not in TEMPLATE_NAMES or not path.is_file():
         raise NotFound(
             f"The Power Query template {name} is not installed here.",
-            hint="Templates ship in the powerquery/ folder of a PlanBridge checkout.",
+            hint=f"Templates: {', '.join(TEMPLATE_NAMES)}; reinstall PlanBridge if one is missing.",
         )
     return path.read_text(encoding="utf-8")
 

@@ -1,6 +1,7 @@
 """Import every domain's tables so ``Base.metadata`` is complete (Alembic, tests)."""
 
 from planbridge.accounts import models as accounts_models
+from planbridge.audit import models as audit_models
 from planbridge.db.base import Base
 from planbridge.integrations import models as integrations_models
 from planbridge.integrations import personal_models
@@ -11,6 +12,7 @@ from planbridge.publishing import models as publishing_models
 __all__ = [
     "Base",
     "accounts_models",
+    "audit_models",
     "integrations_models",
     "personal_models",
     "planning_models",

@@ -12,10 +12,10 @@ import orjson
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from planbridge import audit
 from planbridge.actors import Actor
-from planbridge.feeds.catalog import METRIC_TABLES
-from planbridge.integrations import audit
-from planbridge.metrics.compute import MetricRows, compute_metrics
+from planbridge.catalog import METRIC_TABLES
+from planbridge.metrics import MetricRows, compute_metrics
 from planbridge.projects.models import Project
 from planbridge.projects.permissions import require_admin
 from planbridge.publishing.chunks import dumps

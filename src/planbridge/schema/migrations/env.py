@@ -1,11 +1,11 @@
-"""Alembic environment. The URL and connection come from ``planbridge.db.migrate``."""
+"""Alembic environment. The URL and connection come from ``planbridge.schema.migrate``."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from planbridge.db.models import Base
+from planbridge.schema.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,4 +1,6 @@
-"""The audit log: every management action, who did it, when. Never a secret."""
+"""The audit log: every management action, who did it, when. Never a secret.
+
+Below every service that records (projects, planning, integrations, publishing, imports)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planbridge.actors import Actor
-from planbridge.integrations.models import AuditEvent
+from planbridge.audit.models import AuditEvent
 
 
 def record(
