@@ -218,3 +218,17 @@ def test_multipart_unknown_parameters_and_missing_auth_are_refused(client, api):
         401,
         "invalid_token",
     )
+
+
+@pytest.mark.parametrize("keep", [0.3, 0.6, 0.95])
+def test_a_p6_file_cut_short_is_a_422_naming_its_table_and_changes_nothing(client, db, api, keep):
+    _ok(_import(client, api, GOOD_CSV, filename="plan.csv"))
+    before = snapshot(db, skip=SKIP)
+    data = (SAMPLES / "xer-parser_test.xer").read_bytes()
+
+    response = _import(client, api, data[: int(len(data) * keep)], filename="plan.xer")
+
+    error = assert_error(response, 422, "import_file_invalid")
+    assert error["details"]["table"] in error["message"]
+    assert "cut short" in error["message"]
+    assert snapshot(db, skip=SKIP) == before

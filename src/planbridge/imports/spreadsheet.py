@@ -88,22 +88,70 @@ def parse_spreadsheet(
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, list[Cell]]]:
-    first_line = text.split("\n", 1)[0]
+    """The records of a CSV text, numbered from 1. A file cut short is refused: a quoted field
+    still open at the end, or a last row with fewer cells than the header and no line end."""
+    first_line = text[: text.find("\n")] if "\n" in text else text
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for number, record in enumerate(reader, start=1):
-        yield number, list(record)
+    reader = csv.reader(_text_lines(text), delimiter=delimiter, strict=True)
+    width, number = 0, 0
+    last: list[Cell] | None = None
+    try:
+        for record in reader:
+            if last is not None:
+                yield number, last
+            number += 1
+            width = width or len(record)
+            last = list(record)
+    except csv.Error as exc:
+        if "end of data" in str(exc):
+            raise _cut_short(number + 1, "inside a quoted field") from None
+        raise ImportFileError(f"The CSV file cannot be read at row {number + 1}: {exc}.") from None
+    if last is None:
+        return
+    if number > 1 and len(last) < width and not text.endswith(("\n", "\r")):
+        raise _cut_short(number, f"after {len(last)} of its {width} cells")
+    yield number, last
+
+
+def _text_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their endings, one at a time (no copy of the whole text)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _cut_short(row: int, where: str) -> ImportFileError:
+    return ImportFileError(
+        f"The CSV file ends in the middle of row {row}, {where}: it was cut short, and "
+        "importing it would lose what came after.",
+        hint="Save or export the spreadsheet again and upload the whole file.",
+        details={"row": row},
+    )
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
-        raise ImportFileError(f"The Excel file cannot be opened ({exc}).") from None
+        raise ImportFileError(
+            f"The Excel file cannot be opened ({exc}): it is damaged or was cut short.",
+            hint="Save the workbook again as .xlsx and upload the whole file.",
+        ) from None
+    number = 0
     try:
         sheet = book[TASKS_SHEET] if TASKS_SHEET in book.sheetnames else book.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, [_cell(v) for v in values]
+    except Exception as exc:
+        raise ImportFileError(
+            f"The Excel sheet cannot be read after row {number} ({exc}): the workbook is "
+            "damaged or was cut short.",
+            hint="Save the workbook again as .xlsx and upload the whole file.",
+            details={"row": number + 1},
+        ) from None
     finally:
         book.close()
 

@@ -97,8 +97,6 @@ class _XerMapper:
         self.activities: dict[str, _Activity] = {}
 
     def build(self) -> ParsedSchedule:
-        if self.t.short_rows:
-            self._warn("file", f"{self.t.short_rows} rows have fewer values than their table")
         self.schedule.name = ", ".join(self._project_name(p) for p in self.projects)
         self._read_folders()
         self._read_tasks()
