@@ -81,6 +81,11 @@ class Settings(BaseSettings):
         ge=10,
         description="Rows per stored feed chunk at publication (bounds server memory per read).",
     )
+    csv_neutralise_formulas: bool = Field(
+        default=True,
+        description="Prefix a single quote to CSV text cells that start with =, +, -, @, tab or "
+        "carriage return, so spreadsheets do not run them as formulas (docs/files.md).",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Lowest level of log lines written."
     )

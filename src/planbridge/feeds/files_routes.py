@@ -90,12 +90,18 @@ def table_csv(
     raw_bom = request.query_params.get("bom")
     bom = True if raw_bom is None else params.parse_bool("bom", raw_bom)
     extract = _extract(ctx, gate, [wanted])
-    headers = _cache_headers(extract.etag("csv", f"bom={bom}", gate.project.code))
+    neutralise = ctx.settings.csv_neutralise_formulas
+    headers = _cache_headers(
+        extract.etag("csv", f"bom={bom}", f"neutralise={neutralise}", gate.project.code)
+    )
     headers["Vary"] = "Accept-Encoding"
     if headers["ETag"] in matching_etags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
     pieces = csv_export.csv_bytes(
-        wanted, rows.read_rows(ctx.db.engine, extract.chunks[wanted.name]), bom=bom
+        wanted,
+        rows.read_rows(ctx.db.engine, extract.chunks[wanted.name]),
+        bom=bom,
+        neutralise=neutralise,
     )
     if accepts_gzip(request.headers.get("accept-encoding", "")):
         headers["Content-Encoding"] = "gzip"
