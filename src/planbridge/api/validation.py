@@ -7,15 +7,19 @@ first offending field and ``details.errors`` lists every problem.
 
 from __future__ import annotations
 
+import json
+import types
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from typing import Any, Union, get_args, get_origin
 
 from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
-from planbridge.errors import Conflict, InvalidInput, InvalidParameter, PlanBridgeError
+from planbridge.db.base import MAX_ID, MIN_INT
+from planbridge.errors import Conflict, InvalidInput, InvalidParameter, NotFound, PlanBridgeError
 
 
 def field_name(loc: Sequence[Any]) -> str:
@@ -61,13 +65,20 @@ def as_domain_error(exc: RequestValidationError) -> PlanBridgeError:
 
 
 class PlanApiRoute(APIRoute):
-    """An API route whose validation errors name their field in the shared error shape, and
-    whose lost races on a unique key (two concurrent creates) are a 409, not a 500."""
+    """An API route whose validation errors name their field in the shared error shape, whose
+    lost races on a unique key (two concurrent creates) are a 409, not a 500, and where no
+    integer outside the database's range reaches a query: in the path it is a 404, in the query
+    a 400 and in a JSON body a 422, each checked before authentication or any query."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        path_ints = sorted(_int_params(self.dependant, "path"))
+        query_ints = sorted(_int_params(self.dependant, "query"))
 
         async def handle(request: Request) -> Response:
+            _check_ranges(request, path_ints, query_ints)
+            if request.headers.get("content-type", "").startswith("application/json"):
+                _check_body_ranges(await request.body())
             try:
                 return await handler(request)
             except RequestValidationError as exc:
@@ -77,5 +88,98 @@ class PlanApiRoute(APIRoute):
                     "The change collided with a concurrent one and was not applied.",
                     hint="Read the current state and try again.",
                 ) from None
+            except (DataError, OverflowError):
+                raise InvalidInput(
+                    "A value in the request is outside what the database can store.",
+                    hint="Check numbers for size (ids are at most 2147483647) and text for "
+                    "control characters.",
+                ) from None
 
         return handle
+
+
+def _int_params(dependant: Dependant, where: str) -> set[str]:
+    """Names of the integer path or query parameters of a route and all its dependencies."""
+    fields = dependant.path_params if where == "path" else dependant.query_params
+    names = {f.alias for f in fields if _is_int(f.field_info.annotation)}
+    for sub in dependant.dependencies:
+        names |= _int_params(sub, where)
+    return names
+
+
+def _is_int(annotation: Any) -> bool:
+    if annotation is int:
+        return True
+    if get_origin(annotation) in (Union, types.UnionType):
+        return int in get_args(annotation)
+    return False
+
+
+def _in_range(raw: str) -> bool:
+    text = raw.strip()
+    digits = text.removeprefix("-").removeprefix("+")
+    if not (digits.isascii() and digits.isdigit()):
+        return True  # not a number: validation answers it with its own message
+    return MIN_INT <= int(text) <= MAX_ID
+
+
+def _check_ranges(request: Request, path_ints: list[str], query_ints: list[str]) -> None:
+    for name in path_ints:
+        raw = str(request.path_params.get(name, ""))
+        if not _in_range(raw):
+            raise NotFound(
+                f"There is no {name.removesuffix('_id')} {raw}: ids go up to {MAX_ID}.",
+                details={"field": name},
+            )
+    for name in query_ints:
+        for raw in request.query_params.getlist(name):
+            if not _in_range(raw):
+                raise InvalidParameter(
+                    f"{name}: {raw} is out of range (at most {MAX_ID}).", details={"field": name}
+                )
+
+
+class _OutOfRange(Exception):
+    pass
+
+
+def _checked_int(raw: str) -> int:
+    value = int(raw)
+    if not MIN_INT <= value <= MAX_ID:
+        raise _OutOfRange(raw)
+    return value
+
+
+def _check_body_ranges(body: bytes) -> None:
+    """A JSON body with an integer the database cannot hold is a 422 naming its field."""
+    try:
+        json.loads(body, parse_int=_checked_int)
+    except _OutOfRange as exc:
+        data = json.loads(body)
+        field = _find_int(data, str(exc)) or "body"
+        raise InvalidInput(
+            f"{field}: {exc} is out of range (integers go from {MIN_INT} to {MAX_ID}).",
+            hint="Use the id PlanBridge returned; no id is larger than that.",
+            details={
+                "field": field,
+                "errors": [{"field": field, "location": "body", "message": "out of range"}],
+            },
+        ) from None
+    except ValueError:
+        return  # not JSON: validation answers it with its own message
+
+
+def _find_int(data: Any, raw: str, path: str = "") -> str | None:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found = _find_int(value, raw, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found = _find_int(value, raw, f"{path}[{index}]")
+            if found:
+                return found
+    elif isinstance(data, int) and not isinstance(data, bool) and str(data) == raw:
+        return path or "body"
+    return None
