@@ -12,6 +12,7 @@ from planbridge.feeds.files_routes import router as files_router
 from planbridge.feeds.odata.routes import router as odata_router
 from planbridge.feeds.routes import router as feed_router
 from planbridge.meta_routes import router as meta_router
+from planbridge.request_guard import RequestGuardMiddleware
 from planbridge.settings import Settings, load_settings
 
 
@@ -36,5 +37,6 @@ def create_app(
     app.include_router(feed_router)
     app.include_router(odata_router)
     app.include_router(api_router)
+    app.add_middleware(RequestGuardMiddleware)
     app.add_middleware(logs.AccessLogMiddleware)
     return app

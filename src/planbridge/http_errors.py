@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 import orjson
@@ -10,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from planbridge.errors import PlanBridgeError
@@ -74,13 +76,38 @@ async def _validation(_: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(_: Request, exc: Exception) -> Response:
-    LOG.exception("unhandled error", exc_info=exc)
+    LOG.error(
+        "unhandled error",
+        extra={"fields": {"error": _kind(exc), "traceback": _frames(exc)}},
+    )
     return error_response(
         500,
         "internal_error",
         "Something went wrong on our side; nothing was changed.",
         "Try again later; if it persists, tell the operator the time of the request.",
     )
+
+
+def _kind(exc: BaseException) -> str:
+    """The error's class and, for a database error, the driver's class and SQLSTATE — never its
+    message: SQLAlchemy and driver messages carry the statement's parameters (row values)."""
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+        state = getattr(getattr(orig, "diag", None), "sqlstate", None) or getattr(
+            orig, "sqlite_errorname", None
+        )
+        return f"{type(exc).__name__} ({type(orig).__name__}{f' {state}' if state else ''})"
+    if isinstance(exc, StatementError):
+        return f"{type(exc).__name__} ({type(exc.orig).__name__})"
+    return f"{type(exc).__module__}.{type(exc).__name__}"
+
+
+def _frames(exc: BaseException) -> list[str]:
+    """Where it happened: file, line and function of each frame, without any values."""
+    return [
+        f"{frame.filename}:{frame.lineno} in {frame.name}"
+        for frame in traceback.extract_tb(exc.__traceback__)
+    ]
 
 
 def install(app: FastAPI) -> None:

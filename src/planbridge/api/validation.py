@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import DataError, IntegrityError
 
+from planbridge.controls import JSON_CONTROL_ESCAPE, describe
 from planbridge.db.base import MAX_ID, MIN_INT
 from planbridge.errors import Conflict, InvalidInput, InvalidParameter, NotFound, PlanBridgeError
 
@@ -78,7 +79,9 @@ class PlanApiRoute(APIRoute):
         async def handle(request: Request) -> Response:
             _check_ranges(request, path_ints, query_ints)
             if request.headers.get("content-type", "").startswith("application/json"):
-                _check_body_ranges(await request.body())
+                body = await request.body()
+                _check_body_ranges(body)
+                _check_body_controls(body)
             try:
                 return await handler(request)
             except RequestValidationError as exc:
@@ -170,16 +173,52 @@ def _check_body_ranges(body: bytes) -> None:
 
 
 def _find_int(data: Any, raw: str, path: str = "") -> str | None:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            found = _find_int(value, raw, f"{path}.{key}" if path else str(key))
-            if found:
-                return found
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found = _find_int(value, raw, f"{path}[{index}]")
-            if found:
-                return found
-    elif isinstance(data, int) and not isinstance(data, bool) and str(data) == raw:
+    if isinstance(data, int) and not isinstance(data, bool) and str(data) == raw:
         return path or "body"
+    for where, value in _children(data, path):
+        found = _find_int(value, raw, where)
+        if found:
+            return found
     return None
+
+
+def _check_body_controls(body: bytes) -> None:
+    """A JSON string holding a control character is a 422 naming its field (a quick scan of the
+    bytes first: only a body with such an escape is walked)."""
+    if not JSON_CONTROL_ESCAPE.search(body):
+        return
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return
+    found = _find_control(data)
+    if found is not None:
+        field, problem = found
+        raise InvalidInput(
+            f"{field}: {problem}.",
+            hint="Remove the invisible character; copy the text again from its source.",
+            details={
+                "field": field,
+                "errors": [{"field": field, "location": "body", "message": problem}],
+            },
+        )
+
+
+def _find_control(data: Any, path: str = "") -> tuple[str, str] | None:
+    if isinstance(data, str):
+        problem = describe(data)
+        return (path or "body", problem) if problem else None
+    for where, value in _children(data, path):
+        found = _find_control(value, where)
+        if found:
+            return found
+    return None
+
+
+def _children(data: Any, path: str) -> list[tuple[str, Any]]:
+    """Each member of a JSON object or array with its field name, ``tasks[3].name`` style."""
+    if isinstance(data, dict):
+        return [(f"{path}.{key}" if path else str(key), value) for key, value in data.items()]
+    if isinstance(data, list):
+        return [(f"{path}[{index}]", value) for index, value in enumerate(data)]
+    return []
