@@ -13,6 +13,7 @@ from planbridge.feeds.odata.routes import router as odata_router
 from planbridge.feeds.routes import router as feed_router
 from planbridge.meta_routes import router as meta_router
 from planbridge.request_guard import RequestGuardMiddleware
+from planbridge.response_guard import ResponseGuardMiddleware
 from planbridge.settings import Settings, load_settings
 
 
@@ -38,5 +39,6 @@ def create_app(
     app.include_router(odata_router)
     app.include_router(api_router)
     app.add_middleware(RequestGuardMiddleware)
+    app.add_middleware(ResponseGuardMiddleware)
     app.add_middleware(logs.AccessLogMiddleware)
     return app

@@ -15,8 +15,15 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from planbridge.errors import PlanBridgeError
+from planbridge.response_guard import FRAME_ANCESTORS, SECURITY_HEADERS
 
 LOG = logging.getLogger("planbridge.errors")
+UNEXPECTED_HEADERS = {
+    **SECURITY_HEADERS,
+    "Content-Security-Policy": FRAME_ANCESTORS,
+    "Cache-Control": "no-store",
+}
+"""A 500 is answered outside every middleware, so it brings the guard's headers itself."""
 
 
 class ErrorDetail(BaseModel):
@@ -85,6 +92,7 @@ async def _unexpected(_: Request, exc: Exception) -> Response:
         "internal_error",
         "Something went wrong on our side; nothing was changed.",
         "Try again later; if it persists, tell the operator the time of the request.",
+        headers=UNEXPECTED_HEADERS,
     )
 
 

@@ -129,6 +129,8 @@ def test_an_unexpected_database_error_is_logged_without_row_values(client, db, c
         response = plain.get("/test-only/boom")
 
     assert_error(response, 500, "internal_error")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
     logged = "\n".join(
         r.getMessage()
         + (logging.Formatter().formatException(r.exc_info) if r.exc_info else "")

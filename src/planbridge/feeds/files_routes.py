@@ -186,7 +186,7 @@ def _extract(ctx: AppContext, gate: Gate, tables: Sequence[Table]) -> rows.Extra
 
 
 def _cache_headers(etag: str) -> dict[str, str]:
-    return {"ETag": etag, "Cache-Control": "private, no-cache"}
+    return {"ETag": etag, "Cache-Control": "no-store"}
 
 
 def _workbook(

@@ -117,7 +117,7 @@ def serve(request: Request, ctx: AppContext, gate: Gate, tables: Sequence[Table]
     body = assemble.layout(doc, gate.params, version_ids, index, tables)
     limit_bytes = settings.feed_max_bytes(project.tier.value)
     assert limit_bytes is not None, "authorize() refuses tiers without a feed"
-    headers = {"ETag": body.etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
+    headers = {"ETag": body.etag, "Cache-Control": "no-store", "Vary": "Accept-Encoding"}
     if body.etag in matching_etags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
     assemble.check_size(
