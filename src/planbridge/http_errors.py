@@ -11,10 +11,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from planbridge.errors import PlanBridgeError
+from planbridge.db.outage import RETRY_AFTER_SECONDS, unavailable_reason
+from planbridge.errors import DatabaseUnavailable, PlanBridgeError
 from planbridge.response_guard import FRAME_ANCESTORS, SECURITY_HEADERS
 
 LOG = logging.getLogger("planbridge.errors")
@@ -82,6 +83,32 @@ async def _validation(_: Request, exc: Exception) -> Response:
     return error_response(400, "invalid_parameter", f"{where}: {first.get('msg', 'invalid value')}")
 
 
+MESSAGES = {
+    "unreachable": "The database does not answer.",
+    "read_only": "The database is read-only, so PlanBridge cannot record anything.",
+    "busy": "The database is busy with other writes.",
+    "overloaded": "The database has no free connection.",
+    "io_error": "The database cannot read or write its files.",
+    "disk_full": "The database's disk is full.",
+}
+
+
+def database_unavailable(reason: str) -> DatabaseUnavailable:
+    return DatabaseUnavailable(
+        MESSAGES.get(reason, "The database is unavailable."),
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        details={"reason": reason},
+    )
+
+
+async def _database(request: Request, exc: Exception) -> Response:
+    reason = unavailable_reason(exc)
+    if reason is None:
+        return await _unexpected(request, exc)
+    LOG.warning("database unavailable", extra={"fields": {"reason": reason, "error": _kind(exc)}})
+    return await _domain(request, database_unavailable(reason))
+
+
 async def _unexpected(_: Request, exc: Exception) -> Response:
     LOG.error(
         "unhandled error",
@@ -122,6 +149,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PlanBridgeError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(SQLAlchemyError, _database)
     app.add_exception_handler(Exception, _unexpected)
 
 
