@@ -24,7 +24,7 @@ def create_app(
     clock: Clock = system_clock,
 ) -> FastAPI:
     settings = settings or load_settings()
-    db = db or Database.from_url(settings.database_url.get_secret_value())
+    db = db or Database.from_settings(settings)
     app = FastAPI(
         title="PlanBridge",
         version=__version__,

@@ -29,6 +29,18 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `planbridge serve` binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `planbridge serve` binds to.")
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        description="PostgreSQL connections each server process keeps open (docs/deploying.md); "
+        "ignored for SQLite.",
+    )
+    db_max_overflow: int = Field(
+        default=10,
+        ge=0,
+        description="Extra PostgreSQL connections a process may open above db_pool_size under "
+        "load; past both, a request waits up to 30 s, then gets 503 database_unavailable.",
+    )
     history_days: int = Field(
         default=183,
         ge=1,

@@ -7,7 +7,9 @@ first offending field and ``details.errors`` lists every problem.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
 import types
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Union, get_args, get_origin
@@ -16,10 +18,11 @@ from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
 from planbridge.controls import JSON_CONTROL_ESCAPE, describe
 from planbridge.db.base import MAX_ID, MIN_INT
+from planbridge.db.outage import unavailable_reason
 from planbridge.errors import Conflict, InvalidInput, InvalidParameter, NotFound, PlanBridgeError
 
 
@@ -83,7 +86,7 @@ class PlanApiRoute(APIRoute):
                 _check_body_ranges(body)
                 _check_body_controls(body)
             try:
-                return await handler(request)
+                return await _with_retries(handler, request)
             except RequestValidationError as exc:
                 raise as_domain_error(exc) from None
             except IntegrityError:
@@ -99,6 +102,34 @@ class PlanApiRoute(APIRoute):
                 ) from None
 
         return handle
+
+
+RACE_ATTEMPTS = 8
+"""How often a request that lost a race is run again before it is refused."""
+
+
+async def _with_retries(
+    handler: Callable[[Request], Coroutine[Any, Any, Response]], request: Request
+) -> Response:
+    """Run the request; when it lost a race that a fresh transaction wins (two creates taking
+    the same next activity id or version number, a serialization failure, a busy SQLite file),
+    roll back and run it again after a short random pause. Each attempt is one transaction
+    that rolled back whole, so nothing is applied twice."""
+    for attempt in range(1, RACE_ATTEMPTS + 1):
+        try:
+            return await handler(request)
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == RACE_ATTEMPTS or not _lost_race(exc):
+                raise
+            await asyncio.sleep(random.uniform(0.01, 0.05) * attempt)
+    raise AssertionError("unreachable")
+
+
+def _lost_race(exc: DBAPIError) -> bool:
+    if isinstance(exc, IntegrityError):
+        state = getattr(exc.orig, "sqlstate", None)
+        return state == "23505" or "UNIQUE constraint failed" in str(exc.orig)
+    return unavailable_reason(exc) == "busy"
 
 
 def _int_params(dependant: Dependant, where: str) -> set[str]:

@@ -34,7 +34,7 @@ _OPEN: list[Database] = []
 
 def database(config: Settings, *, require_current: bool = True) -> Database:
     """The configured database; closed by :func:`handles_errors` when the command ends."""
-    db = Database.from_url(config.database_url.get_secret_value())
+    db = Database.from_settings(config)
     _OPEN.append(db)
     if require_current and not migrate.is_up_to_date(db.engine):
         fail(
