@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 
-from planbridge import __version__, http_errors, logs
+from planbridge import __version__, http_errors, logs, openapi
 from planbridge.api.routes import router as api_router
 from planbridge.context import AppContext, Clock, system_clock
 from planbridge.db.session import Database
 from planbridge.feeds.files_routes import router as files_router
 from planbridge.feeds.odata.routes import router as odata_router
 from planbridge.feeds.routes import router as feed_router
+from planbridge.imports import limits as import_limits
 from planbridge.meta_routes import router as meta_router
 from planbridge.request_guard import RequestGuardMiddleware
 from planbridge.response_guard import ResponseGuardMiddleware
 from planbridge.settings import Settings, load_settings
+
+
+async def bind_request_limits(request: Request) -> None:
+    """Per-request limits read deep inside the domain (the import row limit). ``async`` so it
+    runs in the request's own context, which sync handlers' threads inherit."""
+    context: AppContext = request.app.state.context
+    import_limits.bind(context.settings.import_max_rows)
 
 
 def create_app(
@@ -26,6 +34,7 @@ def create_app(
     settings = settings or load_settings()
     db = db or Database.from_settings(settings)
     app = FastAPI(
+        dependencies=[Depends(bind_request_limits)],
         title="PlanBridge",
         version=__version__,
         description="Published Last Planner plans as a token-secured feed for Power BI, "
@@ -33,6 +42,7 @@ def create_app(
     )
     app.state.context = AppContext(settings=settings, db=db, clock=clock)
     http_errors.install(app)
+    openapi.install(app)
     app.include_router(meta_router)
     app.include_router(files_router)
     app.include_router(feed_router)

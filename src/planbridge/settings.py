@@ -93,6 +93,12 @@ class Settings(BaseSettings):
         ge=10,
         description="Rows per stored feed chunk at publication (bounds server memory per read).",
     )
+    import_max_rows: int = Field(
+        default=100_000,
+        ge=1,
+        description="Most task rows one import may hold (CSV/XLSX rows, XER activities, MS "
+        "Project tasks); a larger file is refused while it is read, which bounds import memory.",
+    )
     csv_neutralise_formulas: bool = Field(
         default=True,
         description="Prefix a single quote to CSV text cells that start with =, +, -, @, tab or "

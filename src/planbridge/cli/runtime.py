@@ -14,6 +14,7 @@ from planbridge.cli.output import fail
 from planbridge.db import migrate
 from planbridge.db.session import Database
 from planbridge.errors import PlanBridgeError
+from planbridge.imports import limits as import_limits
 from planbridge.settings import Settings, load_settings
 
 P = ParamSpec("P")
@@ -22,11 +23,13 @@ R = TypeVar("R")
 
 def settings() -> Settings:
     try:
-        return load_settings()
+        config = load_settings()
     except ValidationError as exc:
         first = exc.errors()[0]
         name = "PLANBRIDGE_" + str(first["loc"][0]).upper()
         fail(f"setting {name}: {first['msg']}", "see docs/settings.md")
+    import_limits.bind(config.import_max_rows)
+    return config
 
 
 _OPEN: list[Database] = []

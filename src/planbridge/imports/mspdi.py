@@ -26,7 +26,9 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from planbridge.imports import limits
 from planbridge.imports.errors import ImportFileError
+from planbridge.imports.limits import too_many_rows
 from planbridge.imports.schedule import (
     ExternalLink,
     ParsedCalendar,
@@ -54,9 +56,9 @@ _DURATION = re.compile(
 )
 
 
-def parse_mspdi(data: bytes) -> ParsedSchedule:
+def parse_mspdi(data: bytes, *, max_rows: int | None = None) -> ParsedSchedule:
     """Parse the bytes of an MSPDI file (a UTF-8 byte-order mark is fine)."""
-    root = _parse_xml(data)
+    root = _parse_xml(data, limits.max_rows(max_rows))
     return _MspdiMapper(root).build()
 
 
@@ -69,10 +71,12 @@ class _TrackingBuilder(TreeBuilder):
     """Builds the tree while remembering which elements are open and the last task closed, so
     that a file cut short can be refused naming where it broke."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_rows: int) -> None:
         super().__init__()
         self.open: list[str] = []
         self.last_task_uid: str | None = None
+        self.tasks = 0
+        self.max_rows = max_rows
 
     def start(self, tag: str, attrs: dict[str, str]) -> Element:
         self.open.append(tag.rpartition("}")[2])
@@ -83,11 +87,14 @@ class _TrackingBuilder(TreeBuilder):
         element = super().end(tag)
         if self.open[-1:] == ["Tasks"]:
             self.last_task_uid = element.findtext(tag[: -len("Task")] + "UID")
+            self.tasks += 1
+            if self.tasks > self.max_rows:
+                raise too_many_rows(self.max_rows, "tasks")
         return element
 
 
-def _parse_xml(data: bytes) -> Element:
-    builder = _TrackingBuilder()
+def _parse_xml(data: bytes, max_rows: int) -> Element:
+    builder = _TrackingBuilder(max_rows)
     parser = DefusedXMLParser(target=builder)
     try:
         parser.feed(data)

@@ -16,6 +16,7 @@ from typing import Literal, TypeVar
 
 from openpyxl import load_workbook
 
+from planbridge.imports import limits
 from planbridge.imports.columns import (
     COLUMN_NAMES,
     LIST_SEPARATOR,
@@ -25,6 +26,7 @@ from planbridge.imports.columns import (
 )
 from planbridge.imports.encoding import decode
 from planbridge.imports.errors import ImportFileError
+from planbridge.imports.limits import too_many_rows
 from planbridge.imports.schedule import (
     ParsedCalendar,
     ParsedFolder,
@@ -59,6 +61,7 @@ def parse_spreadsheet(
     *,
     calendars: Sequence[ParsedCalendar] | None = None,
     encoding: str | None = None,
+    max_rows: int | None = None,
 ) -> ParsedSchedule:
     """Parse a template spreadsheet.
 
@@ -78,7 +81,7 @@ def parse_spreadsheet(
             raise ImportFileError("The spreadsheet is empty: row 1 should hold the column names.")
         columns = _read_header(header[1], schedule)
         if not schedule.problems:
-            _RowReader(schedule, columns, calendars).read(rows)
+            _RowReader(schedule, columns, calendars, limits.max_rows(max_rows)).read(rows)
     except csv.Error as exc:
         raise ImportFileError(f"The CSV file cannot be read: {exc}.") from None
     return schedule
@@ -218,6 +221,7 @@ class _RowReader:
     schedule: ParsedSchedule
     columns: dict[str, int]
     calendars: Sequence[ParsedCalendar] | None
+    max_rows: int
     rows_by_id: dict[str, int] = field(default_factory=dict)
     parents: dict[str, tuple[int, str]] = field(default_factory=dict)
     links: list[_PendingLink] = field(default_factory=list)
@@ -228,12 +232,16 @@ class _RowReader:
         default = next(iter(by_name.values()), (None, workdays(_DEFAULT_CALENDAR)))
         self.workdays = by_name
         self.default_workdays = default
+        seen = 0
         for number, cells in rows:
             values = {
                 name: cells[i] if i < len(cells) else None for name, i in self.columns.items()
             }
             if all(_text(v) == "" for v in values.values()):
                 continue
+            seen += 1
+            if seen > self.max_rows:
+                raise too_many_rows(self.max_rows, "rows")
             self._row(number, values)
         self._check_references()
         folders = sorted({t.folder_code for t in self.schedule.tasks if t.folder_code})

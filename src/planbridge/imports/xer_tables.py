@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import NoReturn
 
 from planbridge.imports.errors import ImportFileError
+from planbridge.imports.limits import too_many_rows
 
 Row = dict[str, str]
 
@@ -30,7 +31,7 @@ class XerTables:
         return self.tables.get(name, [])
 
 
-def read_xer_tables(text: str) -> XerTables:
+def read_xer_tables(text: str, *, max_rows: int | None = None) -> XerTables:
     """Split XER text into tables. Raises ImportFileError when the text is not an XER export, or
     when it ends early: a row with fewer values than its table's fields, or no ``%E`` line."""
     lines = _lines(text)
@@ -64,6 +65,8 @@ def read_xer_tables(text: str) -> XerTables:
             if len(values) < len(fields):
                 short = (number, len(values))
             current.append(dict(zip(fields, values, strict=False)))
+            if table == "TASK" and max_rows is not None and len(current) > max_rows:
+                raise too_many_rows(max_rows, "activities (TASK rows)")
         elif marker == "%E":
             break
     else:
