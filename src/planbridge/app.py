@@ -6,12 +6,14 @@ from fastapi import Depends, FastAPI, Request
 
 from planbridge import __version__, http_errors, logs, openapi
 from planbridge.api.routes import router as api_router
+from planbridge.body_limits import BodyLimitMiddleware
 from planbridge.context import AppContext, Clock, system_clock
 from planbridge.db.session import Database
 from planbridge.feeds.files_routes import router as files_router
 from planbridge.feeds.odata.routes import router as odata_router
 from planbridge.feeds.routes import router as feed_router
 from planbridge.imports import limits as import_limits
+from planbridge.head_requests import HeadAsGetMiddleware
 from planbridge.meta_routes import router as meta_router
 from planbridge.request_guard import RequestGuardMiddleware
 from planbridge.response_guard import ResponseGuardMiddleware
@@ -49,6 +51,8 @@ def create_app(
     app.include_router(odata_router)
     app.include_router(api_router)
     app.add_middleware(RequestGuardMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(ResponseGuardMiddleware)
     app.add_middleware(logs.AccessLogMiddleware)
     return app

@@ -70,8 +70,10 @@ async def _http(_: Request, exc: Exception) -> Response:
     codes = {404: "not_found", 405: "method_not_allowed"}
     return error_response(
         exc.status_code,
-        codes.get(exc.status_code, "http_error"),
+        getattr(exc, "code", None) or codes.get(exc.status_code, "http_error"),
         str(exc.detail),
+        getattr(exc, "hint", ""),
+        getattr(exc, "details", None),
         headers=dict(exc.headers) if exc.headers else None,
     )
 

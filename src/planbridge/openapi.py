@@ -8,6 +8,7 @@ this adds, once for every operation, the statuses that come from outside the rou
   PlanBridge really sends;
 - ``404 not_found``: a path parameter that names nothing (an id out of range, a token pasted
   into the path);
+- ``413 request_too_large``: a request body over its route family's limit (``body_limits``);
 - ``503 database_unavailable``: every operation that reads the database (``Retry-After``);
 - for OData, the errors of the feed gate (401, 403, 404, 429) in OData's own error shape.
 """
@@ -46,6 +47,7 @@ WITHOUT_DATABASE = ("/", "/healthz", "/templates/")
 COMMON = {
     400: "invalid_parameter (a query, path or header value is invalid)",
     404: "not_found (the path names nothing)",
+    413: "request_too_large (the body is over its route family's limit, docs/settings.md)",
     503: "database_unavailable (retry after Retry-After seconds)",
 }
 ODATA = {
@@ -78,13 +80,13 @@ def complete(document: dict[str, Any]) -> None:
     schemas["ODataErrorBody"] = ODATA_ERROR_SCHEMA
     for path, operations in document.get("paths", {}).items():
         for operation in operations.values():
-            _complete_operation(path, operation["responses"])
+            _complete_operation(path, operation["responses"], "requestBody" in operation)
     for unused in ("HTTPValidationError", "ValidationError"):
         if unused not in str(document["paths"]):
             schemas.pop(unused, None)
 
 
-def _complete_operation(path: str, responses: dict[str, Any]) -> None:
+def _complete_operation(path: str, responses: dict[str, Any], has_body: bool) -> None:
     odata = path.startswith("/odata/")
     ref = ODATA_ERROR_REF if odata else ERROR_REF
     for status, entry in responses.items():
@@ -93,6 +95,8 @@ def _complete_operation(path: str, responses: dict[str, Any]) -> None:
     wanted = {400: COMMON[400]}
     if "{" in path:
         wanted[404] = COMMON[404]
+    if has_body:
+        wanted[413] = COMMON[413]
     if not _without_database(path):
         wanted[503] = COMMON[503]
     if odata:

@@ -104,6 +104,24 @@ class Settings(BaseSettings):
         description="Prefix a single quote to CSV text cells that start with =, +, -, @, tab or "
         "carriage return, so spreadsheets do not run them as formulas (docs/files.md).",
     )
+    import_max_mb: int = Field(
+        default=20,
+        ge=1,
+        description="Largest schedule file an import accepts, in MiB (refused with 413 while "
+        "it arrives, before authentication).",
+    )
+    api_body_max_mb: int = Field(
+        default=32,
+        ge=1,
+        description="Largest request body of the Plan API (JSON), in MiB; refused with 413 "
+        "while it arrives, before authentication.",
+    )
+    form_body_max_kb: int = Field(
+        default=64,
+        ge=1,
+        description="Largest request body of every other route (web forms, feed and OData "
+        "requests), in KiB.",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Lowest level of log lines written."
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from planbridge.api import import_routes
 from planbridge.integrations import audit
 from tests.error_shape import assert_error
 from tests.imports.apply_support import csv_file, snapshot
@@ -183,17 +182,17 @@ def test_unreadable_files_are_a_422(client, api, data, params, code, words):
     assert words in error["message"]
 
 
-def test_a_file_over_the_cap_is_a_413_declared_or_streamed(client, api, monkeypatch):
-    assert import_routes.MAX_UPLOAD_BYTES == 20 * 1024 * 1024
-    monkeypatch.setattr(import_routes, "MAX_UPLOAD_BYTES", 1000)
-    big = GOOD_CSV + b"\n" * 1000
+def test_a_file_over_the_cap_is_a_413_declared_or_streamed(make_client, api):
+    client = make_client(import_max_mb=1)
+    big = GOOD_CSV + b"\n" * (1024 * 1024)
 
     error = assert_error(_import(client, api, big, filename="plan.csv"), 413, "file_too_large")
-    assert error["details"]["max_bytes"] == 1000 and error["details"]["bytes"] == len(big)
+    assert error["details"]["max_bytes"] == 1024 * 1024 and error["details"]["bytes"] == len(big)
+    assert "1 MiB" in error["message"] and "IMPORT_MAX_MB" in error["hint"]
 
     def chunks():
         for _ in range(20):
-            yield b"x" * 100
+            yield b"x" * 100_000
 
     streamed = client.post(
         api.url("/imports"),

@@ -26,8 +26,6 @@ from planbridge.integrations.models import AuditEvent
 
 router = APIRouter(route_class=PlanApiRoute, tags=["Plan API: imports"])
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-"""The largest file an import accepts (20 MiB); the largest shared sample is under 3 MiB."""
 IMPORT_PARAMS = frozenset({"dry_run", "prune", "filename", "p6_project", "encoding"})
 SUFFIX_BY_MEDIA_TYPE = {
     "text/csv": ".csv",
@@ -41,6 +39,9 @@ SUFFIX_BY_MEDIA_TYPE = {
 
 
 class FileTooLarge(errors.PlanBridgeError):
+    """Documents the 413 that :mod:`planbridge.body_limits` answers for a file over
+    ``import_max_mb`` (refused while it arrives, before the caller is authenticated)."""
+
     code = "file_too_large"
     status = 413
     default_hint = (
@@ -92,22 +93,18 @@ async def read_upload(
         ),
     ] = None,
 ) -> Upload:
-    """The request body, at most ``MAX_UPLOAD_BYTES``, read as it arrives (after the caller is
-    authenticated and the query checked, so a refused request is not read)."""
+    """The request body, read after the caller is authenticated and the query checked, so a
+    refused request is not read. Its size is bounded by ``import_max_mb`` in
+    :mod:`planbridge.body_limits`, which refuses a larger body while it arrives."""
     refuse_query(request, IMPORT_PARAMS)
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type.startswith("multipart/"):
         raise UnsupportedUpload(
             "Multipart form uploads are not accepted; send the file itself as the body."
         )
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
-        raise _too_large(int(declared))
     data = bytearray()
     async for chunk in request.stream():
         data += chunk
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise _too_large(None)
     if not data:
         raise ImportFileError("The request body is empty: send the file's bytes as the body.")
     name = filename or _content_disposition_name(request.headers.get("content-disposition"))
@@ -117,18 +114,10 @@ async def read_upload(
     return Upload(bytes(data), base)
 
 
-def _too_large(size: int | None) -> FileTooLarge:
-    limit = MAX_UPLOAD_BYTES // (1024 * 1024)
-    sent = f" ({size:,} bytes)" if size is not None else ""
-    return FileTooLarge(
-        f"The file{sent} is larger than the {limit} MiB an import accepts.",
-        details={"max_bytes": MAX_UPLOAD_BYTES, **({"bytes": size} if size else {})},
-    )
-
-
 IMPORT_BODY: dict[str, Any] = {
     "required": True,
-    "description": "The file itself (not a multipart form), at most 20 MiB: a P6 XER export, "
+    "description": "The file itself (not a multipart form), at most `import_max_mb` (20 MiB): "
+    "a P6 XER export, "
     "an MS Project XML (MSPDI) file, or a CSV/XLSX spreadsheet made from the template "
     "(`GET /templates/schedule.xlsx`).",
     "content": {

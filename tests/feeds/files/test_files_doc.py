@@ -1,12 +1,9 @@
-"""docs/files.md documents the endpoints, parameters and errors, and its M parses."""
+"""docs/files.md documents the endpoints, parameters and errors."""
 
 from __future__ import annotations
 
-import pytest
-
 from planbridge.feeds import files_routes, params
 from tests.conftest import REPO
-from tests.powerquery.test_templates_parse import PARSER_PACKAGE, check, doc_blocks
 
 DOC = REPO / "docs" / "files.md"
 PATHS = (
@@ -36,15 +33,4 @@ def test_openapi_documents_the_file_endpoints_and_their_errors(client):
     assert set(params.FEED_PARAMS) < set(files_routes.CSV_PARAMS)
 
 
-def test_m_blocks_in_the_doc_parse(tmp_path):
-    if not (REPO / "node_modules" / PARSER_PACKAGE / "package.json").is_file():
-        pytest.fail(f"{PARSER_PACKAGE} is not installed: run `npm ci` in {REPO}")
-    blocks = doc_blocks(DOC)
-    assert blocks
-    paths = []
-    for i, block in enumerate(blocks):
-        path = tmp_path / f"files-{i}.pq"
-        path.write_text(block, encoding="utf-8")
-        paths.append(path)
-    result = check(*paths)
-    assert result.returncode == 0, result.stdout + result.stderr
+# Its M blocks are checked with every doc's, by tests/powerquery/test_templates_parse.py.

@@ -1,0 +1,147 @@
+"""Request body limits, enforced while the body arrives and before any route runs.
+
+A route family (the Plan API's JSON, schedule imports, everything else: forms and data reads)
+has its own limit. A declared ``Content-Length`` over the limit is refused at once, without
+reading a byte; a body without one (chunked) is counted as it arrives and refused as soon as it
+passes the limit. Both happen before authentication. The large Plan API and import limits apply
+only to requests that carry an ``Authorization`` header (which the route then checks): a request
+without one can never succeed there, so it gets the small default limit, and anonymous clients
+cannot make the server hold more than that per request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fastapi import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from planbridge.http_errors import error_response
+from planbridge.settings import Settings
+
+IMPORT_PATH = re.compile(r"^/(?:api/v1/)?projects/[^/]+/imports?/?$")
+API_PREFIX = "/api/"
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    name: str
+    """What the limit applies to, in words: shown in the error message."""
+    max_bytes: int
+    setting: str
+    """The ``PLANBRIDGE_*`` setting that raises it."""
+    code: str = "request_too_large"
+
+    def error(self, declared: int | None = None) -> tuple[str, str, str, dict[str, object]]:
+        """Code, message, hint and details of the 413 answer."""
+        details: dict[str, object] = {"max_bytes": self.max_bytes, "setting": self.setting}
+        if declared is not None:
+            details["bytes"] = declared
+        sent = f" ({declared:,} bytes)" if declared is not None else ""
+        limit = _size(self.max_bytes)
+        message = f"The request body{sent} is larger than the {limit} {self.name} accepts."
+        hint = f"Send a smaller body; the operator can raise PLANBRIDGE_{self.setting.upper()}."
+        return self.code, message, hint, details
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` when a body without ``Content-Length`` passes its limit.
+
+    A FastAPI ``HTTPException``, so the body parser passes it on unchanged; the error handler
+    reads ``code``, ``hint`` and ``details`` from it.
+    """
+
+    def __init__(self, family: Family) -> None:
+        self.code, message, self.hint, self.details = family.error()
+        super().__init__(413, detail=message, headers={"Connection": "close"})
+
+
+def families(settings: Settings) -> tuple[Family, Family, Family]:
+    """The import, Plan API and default families, in the order paths are matched."""
+    return (
+        Family(
+            "a schedule import",
+            settings.import_max_mb * 1024 * 1024,
+            "import_max_mb",
+            code="file_too_large",
+        ),
+        Family("a Plan API request", settings.api_body_max_mb * 1024 * 1024, "api_body_max_mb"),
+        Family("this request", settings.form_body_max_kb * 1024, "form_body_max_kb"),
+    )
+
+
+def family_for(path: str, settings: Settings, *, authorization: bool = True) -> Family:
+    """The limit for a path; ``authorization``: whether the request carries credentials."""
+    imports, api, other = families(settings)
+    if not authorization:
+        return other
+    if IMPORT_PATH.match(path):
+        return imports
+    if path.startswith(API_PREFIX):
+        return api
+    return other
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024 and n % (1024 * 1024) == 0:
+        return f"{n // (1024 * 1024)} MiB"
+    if n % 1024 == 0:
+        return f"{n // 1024} KiB"
+    return f"{n:,} bytes"
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over their family's limit with 413 before the app reads them."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or ())
+        family = family_for(scope["path"], self.settings, authorization=b"authorization" in headers)
+        declared = _content_length(headers)
+        if declared is not None and declared > family.max_bytes:
+            await _send_too_large(send, family, declared)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > family.max_bytes:
+                    raise BodyTooLarge(family)
+            return message
+
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await _send_too_large(send, family)
+
+
+def _content_length(headers: dict[bytes, bytes]) -> int | None:
+    text = headers.get(b"content-length", b"").decode("latin-1").strip()
+    return int(text) if text.isdigit() else None
+
+
+async def _send_too_large(send: Send, family: Family, declared: int | None = None) -> None:
+    code, message, hint, details = family.error(declared)
+    response = error_response(413, code, message, hint, details, headers={"Connection": "close"})
+    await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": bytes(response.body)})
