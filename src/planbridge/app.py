@@ -12,8 +12,8 @@ from planbridge.db.session import Database
 from planbridge.feeds.files_routes import router as files_router
 from planbridge.feeds.odata.routes import router as odata_router
 from planbridge.feeds.routes import router as feed_router
-from planbridge.imports import limits as import_limits
 from planbridge.head_requests import HeadAsGetMiddleware
+from planbridge.imports import limits as import_limits
 from planbridge.meta_routes import router as meta_router
 from planbridge.request_guard import RequestGuardMiddleware
 from planbridge.response_guard import ResponseGuardMiddleware
