@@ -81,12 +81,16 @@ class PlanApiRoute(APIRoute):
 
         async def handle(request: Request) -> Response:
             _check_ranges(request, path_ints, query_ints)
-            if request.headers.get("content-type", "").startswith("application/json"):
+            json_body = request.headers.get("content-type", "").startswith("application/json")
+            if json_body:
                 body = await request.body()
                 _check_body_ranges(body)
                 _check_body_controls(body)
+            # A request can be run again only when its whole body is in hand (JSON, read above)
+            # or it has none; a streamed upload is read once.
+            replayable = json_body or request.method in ("GET", "HEAD", "DELETE")
             try:
-                return await _with_retries(handler, request)
+                return await _with_retries(handler, request, RACE_ATTEMPTS if replayable else 1)
             except RequestValidationError as exc:
                 raise as_domain_error(exc) from None
             except IntegrityError:
@@ -109,17 +113,17 @@ RACE_ATTEMPTS = 8
 
 
 async def _with_retries(
-    handler: Callable[[Request], Coroutine[Any, Any, Response]], request: Request
+    handler: Callable[[Request], Coroutine[Any, Any, Response]], request: Request, attempts: int
 ) -> Response:
     """Run the request; when it lost a race that a fresh transaction wins (two creates taking
     the same next activity id or version number, a serialization failure, a busy SQLite file),
     roll back and run it again after a short random pause. Each attempt is one transaction
     that rolled back whole, so nothing is applied twice."""
-    for attempt in range(1, RACE_ATTEMPTS + 1):
+    for attempt in range(1, attempts + 1):
         try:
             return await handler(request)
         except (IntegrityError, OperationalError) as exc:
-            if attempt == RACE_ATTEMPTS or not _lost_race(exc):
+            if attempt == attempts or not _lost_race(exc):
                 raise
             await asyncio.sleep(random.uniform(0.01, 0.05) * attempt)
     raise AssertionError("unreachable")
