@@ -77,7 +77,8 @@ class ResponseGuardMiddleware:
             start = held.pop()
             clean = TOKEN_SHAPE.sub(REDACTED, bytes(body))
             headers = MutableHeaders(scope=start)
-            if "content-length" in headers:
+            if len(clean) != len(body) and "content-length" in headers:
+                # only when something was redacted: a HEAD answer keeps the GET's length
                 headers["Content-Length"] = str(len(clean))
             await send(start)
             await send({"type": "http.response.body", "body": clean, "more_body": False})
