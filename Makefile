@@ -3,23 +3,44 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT_INSTALL = $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
-.PHONY: install run test lint typecheck test-sqlite test-postgresql bench clean
+.PHONY: install system-deps shell run test lint typecheck test-sqlite test-postgresql bench clean
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed system-deps
 
-$(VENV)/.installed: pyproject.toml
+# Two sentinels in one .venv: `make run` needs only the runtime dependencies (.runtime); the
+# checks need the dev tools too (.installed). Either may come first in a fresh clone.
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+
+$(VENV)/.runtime: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.runtime
+
+# Debian packages the tests start (nginx in front of PlanBridge, openssl for its certificate).
+# One line per package; installed only when missing.
+system-deps:
+	@dpkg -s nginx >/dev/null 2>&1 || ($(APT_INSTALL) nginx)
+	@dpkg -s openssl >/dev/null 2>&1 || ($(APT_INSTALL) openssl)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-run: $(VENV)/.installed
+run: $(VENV)/.runtime
 	$(BIN)/planbridge serve --demo
+
+# A shell whose PATH starts with .venv/bin, so `planbridge ...` works (exit to leave).
+shell: $(VENV)/.runtime
+	@echo "planbridge is on the PATH of this shell; type exit to leave it."
+	@VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(BIN)):$$PATH $${SHELL:-/bin/sh}
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -44,6 +44,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "db: uses the database (runs on SQLite and PostgreSQL)")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _default_data_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The default database location (``$XDG_DATA_HOME/planbridge``) of every command and
+    process a test starts is in this run's temporary folder, never the user's own."""
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     kind = os.environ.get("PLANBRIDGE_TEST_DB", "sqlite")

@@ -53,3 +53,14 @@ def test_docs_links_point_to_existing_pages():
         ):
             base = REPO if target.startswith("docs/") else page.parent
             assert (base / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_the_licence_is_apache_2_in_the_file_and_the_package_metadata():
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "Apache-2.0"
+    assert project["license-files"] == ["LICENSE"]
+    text = (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert "Apache License" in text and "Version 2.0, January 2004" in text
+    assert "END OF TERMS AND CONDITIONS" in text

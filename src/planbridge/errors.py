@@ -51,6 +51,20 @@ class Conflict(PlanBridgeError):
     status = 409
 
 
+class DatabaseNotEmpty(Conflict):
+    """A restore would replace the data of a database that already has a schema."""
+
+    code = "database_not_empty"
+    default_hint = "add --force to replace it, or set PLANBRIDGE_DATABASE_URL to a new database"
+
+
+class BackupFailed(PlanBridgeError):
+    """A backup or restore could not be made (missing tool, unreadable file, wrong engine)."""
+
+    code = "backup_failed"
+    status = 500
+
+
 class InvalidParameter(PlanBridgeError):
     code = "invalid_parameter"
     status = 400

@@ -40,7 +40,8 @@ def settings() -> str:
 
     rows = ["| variable | default | description |", "| --- | --- | --- |"]
     for name, field in Settings.model_fields.items():
-        default = field.default
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        default = extra.get("documented_default", field.default)
         shown = default.get_secret_value() if isinstance(default, SecretStr) else default
         rows.append(f"| `PLANBRIDGE_{name.upper()}` | `{shown}` | {field.description} |")
     return "\n".join(rows) + "\n"

@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from planbridge.db import location
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -18,9 +20,11 @@ class Settings(BaseSettings):
     )
 
     database_url: SecretStr = Field(
-        default=SecretStr("sqlite:///./planbridge.db"),
-        description="SQLAlchemy URL of the database. SQLite file by default; "
-        "postgresql+psycopg://user:pass@host/db for production.",
+        default_factory=lambda: SecretStr(location.default_database_url()),
+        description="SQLAlchemy URL of the database. By default a SQLite file in the user's "
+        "data folder (`~/.local/share/planbridge/planbridge.db` when `XDG_DATA_HOME` is unset), "
+        "whatever the current folder; postgresql+psycopg://user:pass@host/db for production.",
+        json_schema_extra={"documented_default": location.DOCUMENTED_DEFAULT},
     )
     base_url: str | None = Field(
         default=None,
@@ -40,6 +44,17 @@ class Settings(BaseSettings):
         ge=0,
         description="Extra PostgreSQL connections a process may open above db_pool_size under "
         "load; past both, a request waits up to 30 s, then gets 503 database_unavailable.",
+    )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Worker processes of `planbridge serve` (more than 1 needs PostgreSQL).",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Comma-separated addresses of the reverse proxy whose X-Forwarded-Proto and "
+        "X-Forwarded-For headers are trusted (`*` trusts everyone: only behind a firewall).",
     )
     history_days: int = Field(
         default=183,
@@ -75,6 +90,13 @@ class Settings(BaseSettings):
     )
     token_default_days: int = Field(
         default=90, ge=1, le=90, description="Lifetime of a new feed token when none is chosen."
+    )
+    token_rotate_grace_hours: int = Field(
+        default=24 * 7,
+        ge=0,
+        le=24 * 30,
+        description="How long a rotated feed token keeps working after its replacement is "
+        "issued (hours).",
     )
     pat_default_days: int = Field(
         default=30,

@@ -128,7 +128,9 @@ def test_bad_setting_is_one_clear_line(cli, monkeypatch):
 
 
 def test_commands_refuse_an_uninitialised_database(tmp_path, monkeypatch):
-    monkeypatch.setenv("PLANBRIDGE_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    monkeypatch.setenv("PLANBRIDGE_DATABASE_URL", f"sqlite:///{empty}")
     result = CliRunner().invoke(app, ["projects", "list"])
     assert result.exit_code == 1
     assert "run: planbridge db upgrade" in result.output

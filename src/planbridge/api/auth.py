@@ -1,14 +1,14 @@
 """Who is calling the Plan API: a project member, by personal access token, and what they may do.
 
-Any member reads the plan and edits tasks, links, resources, progress and blockers; only project
-admins manage the project's lists and publish versions. The role is read at each request.
+What a role may do is decided by the services (``projects/permissions.py``), which check it in
+each write's own transaction; the caller's role here is only reported back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from planbridge.actors import Actor
 from planbridge.context import AppContext, get_context
-from planbridge.errors import Forbidden, NotProjectAdmin
+from planbridge.errors import Forbidden
 from planbridge.feeds.params import refuse_token_in_query
-from planbridge.integrations import audit, personal_tokens
+from planbridge.integrations import personal_tokens
 from planbridge.projects.models import Project, Role
+from planbridge.projects.permissions import PERMISSIONS
 from planbridge.projects.service import get_project
 
 bearer = HTTPBearer(
@@ -30,10 +31,6 @@ bearer = HTTPBearer(
 )
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-PERMISSIONS = {
-    Role.member: ["read", "edit_plan"],
-    Role.admin: ["read", "edit_plan", "manage_lists", "publish"],
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,25 +54,6 @@ class Caller:
         project = session.get(Project, self.project_id)
         assert project is not None
         return project
-
-    def require_admin(self, what: str) -> None:
-        if self.role != Role.admin:
-            raise NotProjectAdmin(
-                f"Only project admins may {what}; {self.actor.label} is a member of "
-                f"{self.project_code}."
-            )
-
-    def audit(self, session: Session, action: str, subject: str, **details: Any) -> None:
-        """Record a write, naming the token it came through."""
-        audit.record(
-            session,
-            self.actor,
-            action,
-            project_id=self.project_id,
-            subject=subject,
-            via=f"pat {self.token_id}",
-            **details,
-        )
 
 
 def authenticate_caller(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from planbridge import errors
 from planbridge.api.auth import CallerDep, Context
@@ -12,15 +10,9 @@ from planbridge.api.bulk_inputs import ProjectRefs, owned_fields, task_inputs
 from planbridge.api.bulk_schemas import BulkCounts, BulkUpsert, BulkUpsertOut
 from planbridge.api.responses import PREFIX, errors_of
 from planbridge.api.validation import PlanApiRoute
-from planbridge.planning import bulk
-from planbridge.projects.models import Project
+from planbridge.planning import actions
 
 router = APIRouter(route_class=PlanApiRoute, tags=["Plan API: tasks"])
-
-
-def lock_project(session: Session, project: Project) -> None:
-    """Serialise the project's bulk writes (and activity-id allocation) with other writers."""
-    session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
 
 
 def refuse_query(request: Request, allowed: frozenset[str] = frozenset()) -> None:
@@ -51,32 +43,23 @@ def bulk_upsert(
     therefore changes nothing the second time. The call is one transaction: with any problem
     nothing is written and `details.errors` lists every problem as `tasks[i].field`."""
     refuse_query(request)
-    if body.prune:
-        caller.require_admin("prune tasks")
+    owned = owned_fields(body.fields)
     with ctx.db.transaction() as session:
         project = caller.project(session)
-        lock_project(session, project)
-        owned = owned_fields(body.fields)
-        inputs = task_inputs(body.tasks, ProjectRefs.load(session, project), owned)
-        result = bulk.upsert_tasks(
+        result = actions.bulk_upsert(
             session,
             project,
-            inputs,
-            fields=bulk.ALL_FIELDS if owned is None else owned,
+            caller.actor,
+            lambda: task_inputs(body.tasks, ProjectRefs.load(session, project), owned),
+            owned=owned,
             prune=body.prune,
             dry_run=body.dry_run,
         )
         pruned = list(result.missing) if body.prune else []
-        out = BulkUpsertOut(
+        return BulkUpsertOut(
             dry_run=body.dry_run,
             prune=body.prune,
-            counts=BulkCounts(
-                added=len(result.added),
-                updated=len(result.updated),
-                unchanged=len(result.unchanged),
-                missing=len(result.missing),
-                pruned=len(pruned),
-            ),
+            counts=BulkCounts(**actions.bulk_counts(result, prune=body.prune)),
             added=result.added,
             updated=result.updated,
             unchanged=result.unchanged,
@@ -85,13 +68,3 @@ def bulk_upsert(
             task_ids=result.task_ids,
             activity_ids=result.activity_ids,
         )
-        if not body.dry_run:
-            caller.audit(
-                session,
-                "task.bulk_upsert",
-                f"{len(inputs)} tasks",
-                prune=body.prune,
-                fields=sorted(owned) if owned is not None else "all",
-                **out.counts.model_dump(),
-            )
-    return out

@@ -9,20 +9,18 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from planbridge import errors
-from planbridge.api.auth import Caller, CallerDep, Context
-from planbridge.api.bulk_routes import lock_project, refuse_query
+from planbridge.api.auth import CallerDep, Context
+from planbridge.api.bulk_routes import refuse_query
 from planbridge.api.bulk_schemas import ImportReportOut
 from planbridge.api.responses import PREFIX, errors_of
 from planbridge.api.validation import PlanApiRoute
 from planbridge.imports import parse_bytes
-from planbridge.imports.apply import apply_schedule, project_calendars
+from planbridge.imports import service as imports
 from planbridge.imports.errors import ImportFileError
 from planbridge.imports.report import ImportRejected
-from planbridge.integrations.models import AuditEvent
+from planbridge.imports.schedule import ParsedCalendar, ParsedSchedule
 
 router = APIRouter(route_class=PlanApiRoute, tags=["Plan API: imports"])
 
@@ -181,17 +179,14 @@ def import_schedule(
     problems changes nothing and the `422 import_rejected` error lists every problem, with its
     row or activity, in `details.problems`. Tasks that left the schedule are reported in
     `tasks.missing` and deleted only with `prune=true`."""
-    if prune:
-        caller.require_admin("prune tasks")
-    with ctx.db.transaction() as session:
-        project = caller.project(session)
-        lock_project(session, project)
+
+    def parse(calendars: list[ParsedCalendar]) -> ParsedSchedule:
         try:
-            parsed = parse_bytes(
+            return parse_bytes(
                 upload.data,
                 upload.filename or "upload",
                 project=p6_project,
-                calendars=project_calendars(session, project),
+                calendars=calendars,
                 encoding=encoding,
             )
         except ImportFileError as exc:
@@ -201,28 +196,15 @@ def import_schedule(
                     "Content-Disposition header."
                 ).strip()
             raise
-        report = apply_schedule(
+
+    with ctx.db.transaction() as session:
+        report = imports.import_schedule(
             session,
-            project,
-            parsed,
-            actor=caller.actor,
+            caller.project(session),
+            caller.actor,
+            parse,
             prune=prune,
             dry_run=dry_run,
             source=upload.filename,
         )
-        if not dry_run:
-            _name_the_token(session, caller)
         return ImportReportOut.model_validate(report.to_dict())
-
-
-def _name_the_token(session: Session, caller: Caller) -> None:
-    """Add ``via: pat <id>`` to the ``import.apply`` event the import service just recorded in
-    this transaction (the project row is locked), as every Plan API write names its token."""
-    event = session.scalar(
-        select(AuditEvent)
-        .where(AuditEvent.project_id == caller.project_id, AuditEvent.action == "import.apply")
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    )
-    if event is not None and "via" not in event.details:
-        event.details = {**event.details, "via": f"pat {caller.token_id}"}

@@ -5,25 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy.orm import Session
 
 from planbridge import errors
 from planbridge.api.auth import CallerDep, Context
 from planbridge.api.responses import PREFIX, errors_of
 from planbridge.api.schemas import Items, LinkCreate, LinkOut
 from planbridge.api.validation import PlanApiRoute
+from planbridge.planning import actions
 from planbridge.planning import service as plan
-from planbridge.planning.models import Task
-from planbridge.projects.models import Project
 
 router = APIRouter(route_class=PlanApiRoute, tags=["Plan API: logic links"])
-
-
-def _task(session: Session, project: Project, field: str, task_id: int) -> Task:
-    task = plan.in_project(session, Task, task_id, project)
-    if task is None:
-        raise plan.invalid(field, f"{field} {task_id} is not a task of project {project.code}.")
-    return task  # type: ignore[no-any-return]
 
 
 @router.post(
@@ -35,21 +26,14 @@ def _task(session: Session, project: Project, field: str, task_id: int) -> Task:
 )
 def create_link(body: LinkCreate, caller: CallerDep, ctx: Context) -> LinkOut:
     with ctx.db.transaction() as session:
-        project = caller.project(session)
-        before = _task(session, project, "predecessor_id", body.predecessor_id)
-        after = _task(session, project, "successor_id", body.successor_id)
-        if before.id == after.id:
-            raise plan.invalid("successor_id", "A task cannot be linked to itself.")
-        plan.check_link(session, before, after, body.type)
-        link = plan.add_link(session, before, after, body.type, body.lag_days)
-        caller.audit(
+        link = actions.create_link(
             session,
-            "link.create",
-            f"link {link.id}",
-            predecessor=before.activity_id,
-            successor=after.activity_id,
-            type=link.type.value,
-            lag_days=link.lag_days,
+            caller.project(session),
+            caller.actor,
+            predecessor_id=body.predecessor_id,
+            successor_id=body.successor_id,
+            type=body.type,
+            lag_days=body.lag_days,
         )
         return LinkOut.model_validate(link)
 
@@ -80,14 +64,5 @@ def list_links(
 )
 def delete_link(link_id: int, caller: CallerDep, ctx: Context) -> Response:
     with ctx.db.transaction() as session:
-        link = plan.get_link(session, caller.project(session), link_id)
-        caller.audit(
-            session,
-            "link.delete",
-            f"link {link.id}",
-            predecessor_id=link.predecessor_id,
-            successor_id=link.successor_id,
-            type=link.type.value,
-        )
-        session.delete(link)
+        actions.delete_link(session, caller.project(session), caller.actor, link_id)
     return Response(status_code=204)

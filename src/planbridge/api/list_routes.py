@@ -13,12 +13,10 @@ from sqlalchemy import select
 
 from planbridge import errors
 from planbridge.api.auth import Caller, CallerDep, Context
-from planbridge.api.responses import PREFIX, errors_of
-from planbridge.api.schemas import (
+from planbridge.api.list_schemas import (
     CalendarOut,
     FolderCreate,
     FolderOut,
-    Items,
     LabelCreate,
     LabelOut,
     LocationCreate,
@@ -29,8 +27,11 @@ from planbridge.api.schemas import (
     SubcontractorCreate,
     SubcontractorOut,
 )
+from planbridge.api.responses import PREFIX, errors_of
+from planbridge.api.schemas import Items
 from planbridge.api.validation import PlanApiRoute
 from planbridge.context import AppContext
+from planbridge.planning import actions
 from planbridge.planning import service as plan
 from planbridge.planning.models import (
     BlockerCategory,
@@ -56,14 +57,12 @@ def _add(
     add: Add,
     out: type[BaseModel],
 ) -> Any:
-    """Admin check, uniqueness of ``key`` (field, value), insert, audit."""
-    caller.require_admin("change the project's lists")
-    field, value = key
+    """Add an entry (admins): the service checks the role and ``key`` (field, value)."""
     with ctx.db.transaction() as session:
         project = caller.project(session)
-        plan.check_new_entry(session, project, model, field, value)
-        item = add(session, project)
-        caller.audit(session, f"{model.__tablename__}.create", f"{field} {value}"[:200], id=item.id)
+        item = actions.add_list_item(
+            session, project, caller.actor, model, key, lambda: add(session, project)
+        )
         return out.model_validate(item)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
 from enum import Enum
 from typing import Annotated
 
@@ -11,21 +9,22 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
 from planbridge import errors
-from planbridge.api.auth import Caller, CallerDep, Context
-from planbridge.api.responses import PREFIX, errors_of
-from planbridge.api.schemas import (
+from planbridge.api.auth import CallerDep, Context
+from planbridge.api.record_schemas import (
     BlockerCreate,
     BlockerOut,
     BlockerPatch,
     BlockerResolve,
-    Items,
     ProgressCreate,
     ProgressOut,
     ProgressPatch,
     ResourceCreate,
     ResourceOut,
 )
+from planbridge.api.responses import PREFIX, errors_of
+from planbridge.api.schemas import Items
 from planbridge.api.validation import PlanApiRoute
+from planbridge.planning import actions
 from planbridge.planning import service as plan
 from planbridge.planning.enums import BlockerStatus
 from planbridge.planning.models import (
@@ -35,17 +34,12 @@ from planbridge.planning.models import (
     ProgressUpdate,
     TaskResource,
 )
-from planbridge.projects.models import Project
 
 router = APIRouter(route_class=PlanApiRoute)
 TASK = f"{PREFIX}/tasks/{{task_id}}"
 RESOURCES: list[str | Enum] = ["Plan API: resources"]
 PROGRESS: list[str | Enum] = ["Plan API: progress"]
 BLOCKERS: list[str | Enum] = ["Plan API: blockers"]
-
-
-def _today(caller: Caller, project: Project) -> dt.date:
-    return caller.now.astimezone(zoneinfo.ZoneInfo(project.timezone)).date()
 
 
 # ---------------------------------------------------------------- resources
@@ -61,15 +55,17 @@ def create_resource(
     task_id: int, body: ResourceCreate, caller: CallerDep, ctx: Context
 ) -> ResourceOut:
     with ctx.db.transaction() as session:
-        task = plan.get_task(session, caller.project(session), task_id)
-        item = plan.add_resource(session, task, body.kind, body.name, body.quantity, body.unit)
-        caller.audit(
+        project = caller.project(session)
+        task = plan.get_task(session, project, task_id)
+        item = actions.add_resource(
             session,
-            "resource.create",
-            f"task {task.activity_id}",
-            resource_id=item.id,
-            kind=item.kind.value,
-            name=item.name,
+            project,
+            caller.actor,
+            task,
+            kind=body.kind,
+            name=body.name,
+            quantity=body.quantity,
+            unit=body.unit,
         )
         return ResourceOut.model_validate(item)
 
@@ -97,10 +93,9 @@ def list_resources(task_id: int, caller: CallerDep, ctx: Context) -> Items[Resou
 )
 def delete_resource(task_id: int, resource_id: int, caller: CallerDep, ctx: Context) -> Response:
     with ctx.db.transaction() as session:
-        task = plan.get_task(session, caller.project(session), task_id)
-        item = plan.child_of(session, TaskResource, task, resource_id, "resource")
-        caller.audit(session, "resource.delete", f"task {task.activity_id}", resource_id=item.id)
-        session.delete(item)
+        project = caller.project(session)
+        task = plan.get_task(session, project, task_id)
+        actions.delete_resource(session, project, caller.actor, task, resource_id)
     return Response(status_code=204)
 
 
@@ -137,37 +132,19 @@ def create_progress(
     with ctx.db.transaction() as session:
         project = caller.project(session)
         task = plan.get_task(session, project, task_id)
-        reason = plan.find_label(
-            session, project, DelayReason, "reason", item_id=body.reason_id, label=body.reason
-        )
-        plan.check_progress(
-            plan.calendar_of(session, task.calendar_id, project),
-            task,
-            day=body.day,
-            type=body.type,
-            reason=reason,
-            impact=body.impact,
-            amount_days=body.amount_days,
-        )
-        record = plan.add_progress(
+        record = actions.record_progress(
             session,
+            project,
+            caller.actor,
             task,
             day=body.day,
             type=body.type,
-            reason=reason,
+            reason_id=body.reason_id,
+            reason=body.reason,
             impact=body.impact,
             amount_days=body.amount_days,
             comment=body.comment,
-            by_user_id=caller.actor.user_id,
-            recorded_at=caller.now,
-        )
-        caller.audit(
-            session,
-            "progress.create",
-            f"task {task.activity_id}",
-            progress_id=record.id,
-            type=record.type.value,
-            day=record.day.isoformat(),
+            now=caller.now,
         )
         return _progress_out(session, record)
 
@@ -199,18 +176,14 @@ def patch_progress(
     with ctx.db.transaction() as session:
         project = caller.project(session)
         task = plan.get_task(session, project, task_id)
-        record = plan.child_of(session, ProgressUpdate, task, progress_id, "progress update")
-        changed = plan.update_progress(
-            session, project, task, record, body.model_dump(exclude_unset=True)
+        record = actions.update_progress(
+            session,
+            project,
+            caller.actor,
+            task,
+            progress_id,
+            body.model_dump(exclude_unset=True),
         )
-        if changed:
-            caller.audit(
-                session,
-                "progress.update",
-                f"task {task.activity_id}",
-                progress_id=record.id,
-                fields=changed,
-            )
         return _progress_out(session, record)
 
 
@@ -246,26 +219,19 @@ def create_blocker(
     with ctx.db.transaction() as session:
         project = caller.project(session)
         task = plan.get_task(session, project, task_id)
-        category = plan.find_label(
+        blocker = actions.raise_blocker(
             session,
             project,
-            BlockerCategory,
-            "category",
-            item_id=body.category_id,
-            label=body.category,
-        )
-        if body.owner_id is not None:
-            plan.check_members(session, project, "owner_id", [body.owner_id])
-        blocker = plan.add_blocker(
-            session,
+            caller.actor,
             task,
             title=body.title,
-            raised_on=body.raised_on or _today(caller, project),
-            due_on=body.due_on,
-            category=category,
+            category_id=body.category_id,
+            category=body.category,
             owner_id=body.owner_id,
+            raised_on=body.raised_on,
+            due_on=body.due_on,
+            now=caller.now,
         )
-        caller.audit(session, "blocker.create", f"task {task.activity_id}", blocker_id=blocker.id)
         return _blocker_out(session, blocker)
 
 
@@ -303,18 +269,9 @@ def patch_blocker(
     with ctx.db.transaction() as session:
         project = caller.project(session)
         task = plan.get_task(session, project, task_id)
-        blocker = plan.child_of(session, Blocker, task, blocker_id, "blocker")
-        changed = plan.update_blocker(
-            session, project, blocker, body.model_dump(exclude_unset=True)
+        blocker = actions.update_blocker(
+            session, project, caller.actor, task, blocker_id, body.model_dump(exclude_unset=True)
         )
-        if changed:
-            caller.audit(
-                session,
-                "blocker.update",
-                f"task {task.activity_id}",
-                blocker_id=blocker.id,
-                fields=changed,
-            )
         return _blocker_out(session, blocker)
 
 
@@ -335,19 +292,13 @@ def resolve_blocker(
     with ctx.db.transaction() as session:
         project = caller.project(session)
         task = plan.get_task(session, project, task_id)
-        blocker = plan.child_of(session, Blocker, task, blocker_id, "blocker")
-        if blocker.status == BlockerStatus.resolved:
-            raise errors.Conflict(
-                f"Blocker {blocker.id} was already resolved on {blocker.resolved_on}.",
-                details={"resolved_on": str(blocker.resolved_on)},
-            )
-        resolved_on = (body.resolved_on if body else None) or _today(caller, project)
-        plan.resolve_blocker(session, blocker, resolved_on)
-        caller.audit(
+        blocker = actions.resolve_blocker(
             session,
-            "blocker.resolve",
-            f"task {task.activity_id}",
-            blocker_id=blocker.id,
-            resolved_on=resolved_on.isoformat(),
+            project,
+            caller.actor,
+            task,
+            blocker_id,
+            resolved_on=body.resolved_on if body else None,
+            now=caller.now,
         )
         return _blocker_out(session, blocker)

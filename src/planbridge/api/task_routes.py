@@ -14,6 +14,7 @@ from planbridge.api.errors import PreconditionRequired, VersionMismatch
 from planbridge.api.responses import PREFIX, errors_of
 from planbridge.api.schemas import TaskCreate, TaskOut, TaskPage, TaskPatch
 from planbridge.api.validation import PlanApiRoute
+from planbridge.planning import actions
 from planbridge.planning import service as plan
 from planbridge.planning.enums import TaskStatus, TaskType
 
@@ -45,8 +46,9 @@ def _task_headers(response: Response, task_out: TaskOut) -> None:
 def create_task(body: TaskCreate, caller: CallerDep, ctx: Context, response: Response) -> TaskOut:
     with ctx.db.transaction() as session:
         project = caller.project(session)
-        task = plan.create_task(session, project, body.model_dump(), now=caller.now)
-        caller.audit(session, "task.create", f"task {task.activity_id}", task_id=task.id)
+        task = actions.create_task(
+            session, project, caller.actor, body.model_dump(), now=caller.now
+        )
         out = TaskOut.model_validate(task)
     _task_headers(response, out)
     response.headers["Location"] = f"/api/v1/projects/{caller.project_code}/tasks/{out.id}"
@@ -171,18 +173,14 @@ def patch_task(
         project = caller.project(session)
         task = plan.get_task(session, project, task_id, lock=True)
         require_match(if_match, task)
-        changed = plan.update_task(
-            session, project, task, body.model_dump(exclude_unset=True), now=caller.now
+        actions.update_task(
+            session,
+            project,
+            caller.actor,
+            task,
+            body.model_dump(exclude_unset=True),
+            now=caller.now,
         )
-        if changed:
-            caller.audit(
-                session,
-                "task.update",
-                f"task {task.activity_id}",
-                task_id=task.id,
-                fields=changed,
-                row_version=task.row_version,
-            )
         out = TaskOut.model_validate(task)
     _task_headers(response, out)
     return out
@@ -198,15 +196,8 @@ def delete_task(
     task_id: int, caller: CallerDep, ctx: Context, if_match: IfMatch = None
 ) -> Response:
     with ctx.db.transaction() as session:
-        task = plan.get_task(session, caller.project(session), task_id, lock=True)
+        project = caller.project(session)
+        task = plan.get_task(session, project, task_id, lock=True)
         require_match(if_match, task)
-        caller.audit(
-            session,
-            "task.delete",
-            f"task {task.activity_id}",
-            task_id=task.id,
-            external_id=task.external_id,
-            name=task.name,
-        )
-        plan.delete_task(session, task, now=caller.now)
+        actions.delete_task(session, project, caller.actor, task, now=caller.now)
     return Response(status_code=204)

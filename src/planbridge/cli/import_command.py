@@ -12,7 +12,7 @@ from planbridge.cli import runtime
 from planbridge.cli.output import emit, err_console
 from planbridge.cli.runtime import handles_errors
 from planbridge.imports import parse_file
-from planbridge.imports.apply import apply_schedule, project_calendars
+from planbridge.imports import service as imports
 from planbridge.imports.report import ImportRejected, ImportReport
 from planbridge.projects import service as projects
 
@@ -59,19 +59,13 @@ def import_schedule(
     db = runtime.database(runtime.settings())
     try:
         with db.transaction() as session:
-            project = projects.get_project(session, project_ref)
-            actor = projects.actor_for(session, by)
-            parsed = parse_file(
-                file,
-                project=p6_project,
-                calendars=project_calendars(session, project),
-                encoding=encoding,
-            )
-            report = apply_schedule(
+            report = imports.import_schedule(
                 session,
-                project,
-                parsed,
-                actor=actor,
+                projects.get_project(session, project_ref),
+                projects.actor_for(session, by),
+                lambda calendars: parse_file(
+                    file, project=p6_project, calendars=calendars, encoding=encoding
+                ),
                 prune=prune,
                 dry_run=dry_run,
                 source=file.name,

@@ -10,11 +10,11 @@ from typing import Annotated
 import typer
 
 from planbridge.cli import runtime
+from planbridge.cli.options import ByMember, Json, ProjectRef, token_row
 from planbridge.cli.output import emit, table
 from planbridge.cli.runtime import handles_errors
 from planbridge.errors import InvalidInput
 from planbridge.integrations import personal_tokens
-from planbridge.integrations.service import token_state
 from planbridge.projects import service as projects
 from planbridge.projects.models import User
 
@@ -22,13 +22,6 @@ pat_app = typer.Typer(
     help="Personal access tokens (pbp_...) of project members, for the Plan API.",
     no_args_is_help=True,
 )
-
-Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-ProjectRef = Annotated[str, typer.Argument(help="Project code, id or feed id.")]
-By = Annotated[
-    str | None,
-    typer.Option("--by", help="Email of the acting member (default: the operator)."),
-]
 
 
 @pat_app.command("create")
@@ -46,7 +39,7 @@ def pat_create(
             "max PLANBRIDGE_PAT_MAX_DAYS)."
         ),
     ] = None,
-    by: By = None,
+    by: ByMember = None,
     as_json: Json = False,
 ) -> None:
     """Create a personal access token. The secret is printed once and cannot be shown again."""
@@ -94,7 +87,7 @@ def pat_create(
 def pat_list(
     project_ref: ProjectRef,
     user: Annotated[str | None, typer.Option("--user", help="Only this member's tokens.")] = None,
-    by: By = None,
+    by: ByMember = None,
     as_json: Json = False,
 ) -> None:
     """List tokens: owner, dates, last use and state (never the secret). Members see their own;
@@ -109,19 +102,7 @@ def pat_list(
         )
         emails = {t.user_id: session.get(User, t.user_id) for t in tokens}
         rows = [
-            {
-                "id": t.id,
-                "name": t.name,
-                "user": getattr(emails[t.user_id], "email", None),
-                "hint": t.display_hint,
-                "created_by": t.created_by,
-                "created_at": t.created_at,
-                "expires_at": t.expires_at,
-                "last_used_at": t.last_used_at,
-                "revoked_at": t.revoked_at,
-                "state": token_state(t, moment),
-            }
-            for t in tokens
+            token_row(t, moment, user=getattr(emails[t.user_id], "email", None)) for t in tokens
         ]
     table(
         rows,
@@ -135,7 +116,7 @@ def pat_list(
 def pat_revoke(
     project_ref: ProjectRef,
     token_id: Annotated[int, typer.Argument(help="Token id (from pat list).")],
-    by: By = None,
+    by: ByMember = None,
     as_json: Json = False,
 ) -> None:
     """Revoke a token; it is refused from the next request on."""

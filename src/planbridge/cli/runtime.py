@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from planbridge.cli.output import fail
-from planbridge.db import migrate
+from planbridge.db import location, migrate
 from planbridge.db.session import Database
 from planbridge.errors import PlanBridgeError
 from planbridge.imports import limits as import_limits
@@ -35,8 +35,23 @@ def settings() -> Settings:
 _OPEN: list[Database] = []
 
 
-def database(config: Settings, *, require_current: bool = True) -> Database:
-    """The configured database; closed by :func:`handles_errors` when the command ends."""
+def database(config: Settings, *, require_current: bool = True, create: bool = False) -> Database:
+    """The configured database; closed by :func:`handles_errors` when the command ends.
+
+    Only the commands that create a database (``serve``, ``db upgrade``, ``demo``,
+    ``restore``) pass ``create``: every other command refuses a SQLite file that does not
+    exist, naming the path, instead of silently creating an empty one.
+    """
+    url = config.database_url.get_secret_value()
+    path = location.sqlite_path(url)
+    if path is not None and not path.exists():
+        if not create:
+            fail(
+                f"no database at {path}",
+                "create it with: planbridge db upgrade, or set PLANBRIDGE_DATABASE_URL to the "
+                "database you use",
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
     db = Database.from_settings(config)
     _OPEN.append(db)
     if require_current and not migrate.is_up_to_date(db.engine):
@@ -45,6 +60,14 @@ def database(config: Settings, *, require_current: bool = True) -> Database:
             "run: planbridge db upgrade",
         )
     return db
+
+
+def create_schema(db: Database) -> None:
+    """Migrate an empty database to the newest schema; refuse an out-of-date one."""
+    if migrate.current_revision(db.engine) is None:
+        migrate.upgrade(db.engine)
+    elif not migrate.is_up_to_date(db.engine):
+        fail("the database schema is out of date", "run: planbridge db upgrade")
 
 
 def now() -> dt.datetime:

@@ -19,8 +19,14 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from planbridge.actors import Actor
+from planbridge.demo.vocabulary import (
+    ACTIVITIES,
+    BLOCKER_CATEGORIES,
+    BLOCKER_TITLES,
+    DELAY_REASONS,
+    TRADES,
+)
 from planbridge.planning.calendar import WorkCalendar
-from planbridge.planning.enums import Category
 from planbridge.planning.models import (
     Blocker,
     BlockerCategory,
@@ -39,76 +45,6 @@ from planbridge.projects.models import Project, User
 from planbridge.publishing.service import publish
 
 Progress = Callable[[str, int, int], None]
-
-TRADES = [
-    ("Groundworks", "Northfield Groundworks Ltd", "Substructure"),
-    ("Concrete", "Castle Concrete Frames", "Frame"),
-    ("Steel", "Ironbridge Steel", "Frame"),
-    ("Façade", "Clearview Façades", "Envelope"),
-    ("Roofing", "Summit Roofing", "Envelope"),
-    ("Electrical", "Brightspark Électrique", "MEP"),
-    ("Mechanical", "Airflow Mechanical Services", "MEP"),
-    ("Plumbing", "Wetherby Plumbing & Heating", "MEP"),
-    ("Drylining", "Partition Pros", "Fit-out"),
-    ("Joinery", "Oak & Ash Joinery", "Fit-out"),
-    ("Decorating", "Finishing Touch Decorators", "Fit-out"),
-    ("Flooring", "Level Best Flooring", "Fit-out"),
-    ("Lifts", "Vertical Transport Co", "MEP"),
-    ("Landscaping", "Greenway Landscapes", "External"),
-    ("Fire protection", "Firestop Systems", "MEP"),
-]
-ACTIVITIES = {
-    "Groundworks": ["Excavate", "Pile caps", "Ground beams", "Drainage runs", "Blinding"],
-    "Concrete": ["Formwork columns", "Pour columns", "Formwork slab", "Rebar slab", "Pour slab"],
-    "Steel": ["Erect steel", "Bolt-up and plumb", "Metal deck"],
-    "Façade": ["Brackets", "Curtain wall units", "Cladding panels", "Sealant"],
-    "Roofing": ["Vapour barrier", "Insulation", "Membrane", "Flashings"],
-    "Electrical": ["Containment", "First fix wiring", "Second fix", "Testing"],
-    "Mechanical": ["Ductwork", "Pipework", "AHU install", "Commissioning"],
-    "Plumbing": ["Soil stacks", "First fix pipework", "Sanitaryware"],
-    "Drylining": ["Stud walls", "Board and tape", "Ceilings grid", "Ceiling tiles"],
-    "Joinery": ["Door frames", "Doors hang", "Skirting", "Kitchens"],
-    "Decorating": ["Mist coat", "Final coat", "Snagging"],
-    "Flooring": ["Screed", "Floor finishes", "Carpet tiles"],
-    "Lifts": ["Lift rails", "Lift car", "Lift commissioning"],
-    "Landscaping": ["Hard landscaping", "Planting", "Paving"],
-    "Fire protection": ["Sprinkler mains", "Fire stopping", "Alarm devices"],
-}
-DELAY_REASONS = [
-    ("Awaiting design information", Category.information_design, 9),
-    ("RFI not answered", Category.information_design, 5),
-    ("Materials not delivered", Category.materials, 10),
-    ("Wrong materials delivered", Category.materials, 3),
-    ("Crew short-staffed", Category.labour, 8),
-    ("Crane unavailable", Category.equipment, 4),
-    ("Awaiting access", Category.space_access, 7),
-    ("Previous trade not finished", Category.prerequisite_work, 9),
-    ("Rain / high winds", Category.weather, 6),
-    ("Safety stand-down", Category.safety, 2),
-    ("Permit not issued", Category.permits_external, 2),
-    ("Over-committed", Category.planning_overcommitment, 5),
-    ("Client change", Category.change, 3),
-]
-BLOCKER_CATEGORIES = [
-    ("Design / drawings", Category.information_design),
-    ("Materials", Category.materials),
-    ("Labour", Category.labour),
-    ("Plant", Category.equipment),
-    ("Access / space", Category.space_access),
-    ("Prerequisite work", Category.prerequisite_work),
-    ("Permits", Category.permits_external),
-    ("Safety", Category.safety),
-]
-BLOCKER_TITLES = [
-    "Approved drawings needed",
-    "Confirm delivery date",
-    "Scaffold adaptation",
-    "Permit to work",
-    "Crane booking",
-    "Previous trade sign-off",
-    "Method statement approval",
-    "Samples approval",
-]
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,85 +361,107 @@ def _simulate_week(
     for task in state:
         if task.done:
             continue
-        worked = [
-            d
-            for d in calendar.days(
+        worked = list(
+            calendar.days(
                 max(task.start, week_start), min(task.end, week_end - dt.timedelta(days=1))
             )
-        ]
+        )
         changed = False
         if worked:
             task.started = True
-            if rng.random() < (0.12 if task.milestone else 0.4):
-                day = rng.choice(worked)
-                amount = rng.choice([1, 1, 2, 2, 3, 5])
-                impact = rng.choice(["extend", "move"])
-                reason = rng.choices(lists["reason_ids"], lists["reason_weights"])[0]
-                progress_rows.append(
-                    {
-                        "task_id": task.id,
-                        "day": day,
-                        "type": "delayed",
-                        "reason_id": reason,
-                        "impact": impact,
-                        "amount_days": amount,
-                        "comment": None,
-                        "by_user_id": rng.choice(users).id,
-                        "recorded_at": recorded_at,
-                    }
-                )
-                if impact == "move":
-                    task.start = calendar.add(task.start, amount)
-                task.end = calendar.add(task.end, amount)
-                changed = True
-            elif task.end < week_end:
-                progress_rows.append(
-                    {
-                        "task_id": task.id,
-                        "day": task.end,
-                        "type": "complete",
-                        "reason_id": None,
-                        "impact": None,
-                        "amount_days": 0,
-                        "comment": None,
-                        "by_user_id": rng.choice(users).id,
-                        "recorded_at": recorded_at,
-                    }
-                )
-                task.done = True
+            row = _site_progress(rng, task, worked, lists, users, week_end, calendar)
+            if row is not None:
+                progress_rows.append({**row, "recorded_at": recorded_at})
                 changed = True
         upcoming = week_end <= task.start < week_end + dt.timedelta(days=21)
         if upcoming and rng.random() < 0.08:
-            raised = week_end - dt.timedelta(days=rng.randint(1, 6))
-            blocker_rows.append(
-                {
-                    "task_id": task.id,
-                    "title": rng.choice(BLOCKER_TITLES),
-                    "category_id": rng.choice(lists["category_ids"]),
-                    "owner_id": rng.choice(users).id,
-                    "raised_on": raised,
-                    "due_on": task.start - dt.timedelta(days=rng.randint(1, 5)),
-                    "status": "open",
-                    "resolved_on": None,
-                }
-            )
+            blocker_rows.append(_new_blocker(rng, task, lists, users, week_end))
         if changed or upcoming:
-            status = "complete" if task.done else ("in_progress" if task.started else "planned")
-            task_updates.append(
-                {
-                    "id": task.id,
-                    "start_date": task.start,
-                    "end_date": task.end,
-                    "status": status,
-                    "committed": upcoming and task.start < week_end + dt.timedelta(days=7),
-                }
-            )
+            task_updates.append(_task_update(task, upcoming, week_end))
     if progress_rows:
         session.execute(insert(ProgressUpdate), progress_rows)
     if blocker_rows:
         session.execute(insert(Blocker), blocker_rows)
     if task_updates:
         session.execute(update(Task), task_updates)
+    _resolve_blockers(session, rng, project_id, week_end)
+
+
+def _site_progress(
+    rng: random.Random,
+    task: _Task,
+    worked: list[dt.date],
+    lists: dict[str, Any],
+    users: list[User],
+    week_end: dt.date,
+    calendar: WorkCalendar,
+) -> dict[str, Any] | None:
+    """A delay (moving or extending ``task``) or its completion this week, or nothing."""
+    if rng.random() < (0.12 if task.milestone else 0.4):
+        day = rng.choice(worked)
+        amount = rng.choice([1, 1, 2, 2, 3, 5])
+        impact = rng.choice(["extend", "move"])
+        reason = rng.choices(lists["reason_ids"], lists["reason_weights"])[0]
+        row = {
+            "task_id": task.id,
+            "day": day,
+            "type": "delayed",
+            "reason_id": reason,
+            "impact": impact,
+            "amount_days": amount,
+            "comment": None,
+            "by_user_id": rng.choice(users).id,
+        }
+        if impact == "move":
+            task.start = calendar.add(task.start, amount)
+        task.end = calendar.add(task.end, amount)
+        return row
+    if task.end < week_end:
+        task.done = True
+        return {
+            "task_id": task.id,
+            "day": task.end,
+            "type": "complete",
+            "reason_id": None,
+            "impact": None,
+            "amount_days": 0,
+            "comment": None,
+            "by_user_id": rng.choice(users).id,
+        }
+    return None
+
+
+def _new_blocker(
+    rng: random.Random, task: _Task, lists: dict[str, Any], users: list[User], week_end: dt.date
+) -> dict[str, Any]:
+    raised = week_end - dt.timedelta(days=rng.randint(1, 6))
+    return {
+        "task_id": task.id,
+        "title": rng.choice(BLOCKER_TITLES),
+        "category_id": rng.choice(lists["category_ids"]),
+        "owner_id": rng.choice(users).id,
+        "raised_on": raised,
+        "due_on": task.start - dt.timedelta(days=rng.randint(1, 5)),
+        "status": "open",
+        "resolved_on": None,
+    }
+
+
+def _task_update(task: _Task, upcoming: bool, week_end: dt.date) -> dict[str, Any]:
+    status = "complete" if task.done else ("in_progress" if task.started else "planned")
+    return {
+        "id": task.id,
+        "start_date": task.start,
+        "end_date": task.end,
+        "status": status,
+        "committed": upcoming and task.start < week_end + dt.timedelta(days=7),
+    }
+
+
+def _resolve_blockers(
+    session: Session, rng: random.Random, project_id: int, week_end: dt.date
+) -> None:
+    """Resolve about half of the blockers open before ``week_end``, near their due date."""
     open_blockers = session.execute(
         select(Blocker.id, Blocker.raised_on, Blocker.due_on).where(
             Blocker.task_id.in_(select(Task.id).where(Task.project_id == project_id)),

@@ -39,7 +39,7 @@ from planbridge.planning.models import (
     TaskResource,
 )
 from planbridge.projects.models import Calendar, Project
-from planbridge.projects.service import require_admin, require_member
+from planbridge.projects.permissions import require_admin, require_member
 
 __all__ = ["FIELDS_BY_FORMAT", "apply_schedule", "project_calendars"]
 
@@ -74,7 +74,7 @@ def apply_schedule(
     """
     require_member(session, project, actor)
     if prune:
-        require_admin(session, project, actor)
+        require_admin(session, project, actor, "prune tasks")
     session.flush()
     report = ImportReport(
         project=project.code,

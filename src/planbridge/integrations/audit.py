@@ -20,6 +20,11 @@ def record(
     subject: str | None = None,
     **details: Any,
 ) -> AuditEvent:
+    """Write one audit row; the actor's channel (``via``) is added to its details.
+
+    Only services call this, in the transaction of the action they record."""
+    if actor.via is not None:
+        details = {**details, "via": actor.via}
     event = AuditEvent(
         actor=actor.label, action=action, project_id=project_id, subject=subject, details=details
     )

@@ -9,27 +9,15 @@ from sqlalchemy import JSON, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planbridge.db.base import Base, UTCDateTime, utcnow
+from planbridge.integrations.token_core import TokenColumns
 
 
-class FeedToken(Base):
-    """A named feed token. Only the SHA-256 of the secret is kept."""
+class FeedToken(TokenColumns, Base):
+    """A named feed token of a project. Only the SHA-256 of the secret is kept."""
 
     __tablename__ = "feed_tokens"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), index=True
-    )
-    name: Mapped[str] = mapped_column(String(100))
-    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    display_hint: Mapped[str] = mapped_column(String(20))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_by: Mapped[str] = mapped_column(String(320))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    revoked_by: Mapped[str | None] = mapped_column(String(320))
-    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class AuditEvent(Base):

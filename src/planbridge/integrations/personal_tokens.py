@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planbridge.actors import Actor
+from planbridge.actors import Actor, via_token
 from planbridge.errors import Forbidden, InvalidToken, NotFound, NotProjectMember
 from planbridge.integrations import audit
 from planbridge.integrations import secrets as token_secrets
+from planbridge.integrations import token_core as core
 from planbridge.integrations.personal_models import PersonalAccessToken
-from planbridge.integrations.service import checked_name_and_lifetime
-from planbridge.projects.models import Project, ProjectMember, Role, User
-from planbridge.projects.service import require_member
+from planbridge.integrations.token_core import checked_name_and_lifetime
+from planbridge.projects.models import Project, Role, User
+from planbridge.projects.permissions import is_admin, require_member, role_of
 
 PAT_PREFIX = "pbp_"
-LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 CREATE_HINT = "Create one with: planbridge pat create PROJECT --user EMAIL --name NAME"
 
 
@@ -43,14 +43,6 @@ class Authenticated:
     token: PersonalAccessToken
     actor: Actor
     role: Role
-
-
-def role_of(session: Session, project: Project, user_id: int) -> Role | None:
-    return session.scalar(
-        select(ProjectMember.role).where(
-            ProjectMember.project_id == project.id, ProjectMember.user_id == user_id
-        )
-    )
 
 
 def create_token(
@@ -76,19 +68,9 @@ def create_token(
     name, lifetime = checked_name_and_lifetime(
         name, days, max_days=max_days, default_days=default_days, example="Nightly P6 sync"
     )
-    secret = token_secrets.generate(PAT_PREFIX)
-    token = PersonalAccessToken(
-        project_id=project.id,
-        user_id=user.id,
-        name=name,
-        secret_sha256=token_secrets.sha256(secret),
-        display_hint=f"{PAT_PREFIX}...{secret[-4:]}",
-        created_by=actor.label,
-        created_at=now,
-        expires_at=now + dt.timedelta(days=lifetime),
-    )
-    session.add(token)
-    session.flush()
+    secret = core.new_secret(PAT_PREFIX)
+    token = PersonalAccessToken(project_id=project.id, user_id=user.id, name=name)
+    core.issue(session, token, secret, actor, now=now, days=lifetime)
     audit.record(
         session,
         actor,
@@ -99,7 +81,7 @@ def create_token(
         user=user.email,
         expires_at=token.expires_at.isoformat(),
     )
-    return IssuedPersonalToken(token=token, secret=secret)
+    return IssuedPersonalToken(token=token, secret=secret.value)
 
 
 def list_tokens(
@@ -108,7 +90,7 @@ def list_tokens(
     """A member sees their own tokens; admins and the operator see everyone's."""
     require_member(session, project, actor)
     query = select(PersonalAccessToken).where(PersonalAccessToken.project_id == project.id)
-    if not _may_manage_all(session, project, actor):
+    if not is_admin(session, project, actor):
         query = query.where(PersonalAccessToken.user_id == actor.user_id)
     if user is not None:
         query = query.where(PersonalAccessToken.user_id == user.id)
@@ -122,23 +104,15 @@ def revoke_token(
     token = session.get(PersonalAccessToken, token_id)
     if token is None or token.project_id != project.id:
         raise NotFound(f"Project {project.code} has no personal access token {token_id}.")
-    if token.user_id != actor.user_id and not _may_manage_all(session, project, actor):
+    if token.user_id != actor.user_id and not is_admin(session, project, actor):
         raise Forbidden(
             f"{actor.label} may not revoke another member's token.",
             hint="Only the token's owner or a project admin can revoke it.",
         )
-    if token.revoked_at is None:
-        token.revoked_at = now
-        token.revoked_by = actor.label
+    if core.revoke(token, actor, now):
         audit.record(session, actor, "pat.revoke", project_id=project.id, subject=f"pat {token.id}")
     session.flush()
     return token
-
-
-def _may_manage_all(session: Session, project: Project, actor: Actor) -> bool:
-    if actor.is_operator or actor.user_id is None:
-        return True
-    return role_of(session, project, actor.user_id) == Role.admin
 
 
 def authenticate(
@@ -160,55 +134,30 @@ def authenticate(
             "The token is malformed: it must start with 'pbp_' and end in a valid checksum.",
             hint="Copy the whole token again; it is shown once, when it is created.",
         )
-    token = session.scalar(
-        select(PersonalAccessToken).where(
-            PersonalAccessToken.secret_sha256 == token_secrets.sha256(value)
-        )
-    )
+    token = core.find(session, PersonalAccessToken, value)
     if token is None or token.project_id != project.id:
         raise InvalidToken(f"The token is not known for project {project.code}.", hint=CREATE_HINT)
-    _check_alive(token, now)
+    core.check_alive(
+        token,
+        now,
+        revoked_hint=CREATE_HINT,
+        expired_hint=f"{CREATE_HINT} Personal tokens live at most 90 days.",
+    )
     user = session.get(User, token.user_id)
     role = role_of(session, project, token.user_id)
     if user is None or role is None:
         raise NotProjectMember(
             f"The owner of token '{token.name}' is no longer a member of project {project.code}."
         )
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
-        session.flush()
-    return Authenticated(token=token, actor=Actor(label=user.email, user_id=user.id), role=role)
+    core.record_use(session, token, now)
+    actor = Actor(label=user.email, user_id=user.id, via=via_token(token.id))
+    return Authenticated(token=token, actor=actor, role=role)
 
 
 def _bearer(authorization: str | None) -> str:
-    if not authorization:
-        raise InvalidToken(
-            "No token: the request has no Authorization header.",
-            hint="Send `Authorization: Bearer pbp_...` with a personal access token. "
-            + CREATE_HINT,
-        )
-    scheme, _, value = authorization.strip().partition(" ")
-    value = value.strip()
-    if scheme.lower() != "bearer" or not value:
-        raise InvalidToken(
-            "The Authorization header must be 'Bearer <token>'.",
-            hint="Send `Authorization: Bearer pbp_...`.",
-        )
-    return value
-
-
-def _check_alive(token: PersonalAccessToken, now: dt.datetime) -> None:
-    if token.revoked_at is not None:
-        raise InvalidToken(
-            f"The token '{token.name}' was revoked on {_iso(token.revoked_at)}.",
-            hint=CREATE_HINT,
-        )
-    if token.expires_at <= now:
-        raise InvalidToken(
-            f"The token '{token.name}' expired on {_iso(token.expires_at)}.",
-            hint=f"{CREATE_HINT} Personal tokens live at most 90 days.",
-        )
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return core.bearer(
+        authorization,
+        missing_hint="Send `Authorization: Bearer pbp_...` with a personal access token. "
+        + CREATE_HINT,
+        scheme_hint="Send `Authorization: Bearer pbp_...`.",
+    )

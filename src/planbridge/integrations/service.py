@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planbridge.actors import Actor
 from planbridge.errors import (
+    Conflict,
     InvalidInput,
     InvalidToken,
     NotFound,
@@ -18,11 +18,14 @@ from planbridge.errors import (
 )
 from planbridge.integrations import audit
 from planbridge.integrations import secrets as token_secrets
+from planbridge.integrations import token_core as core
 from planbridge.integrations.models import FeedToken
+from planbridge.integrations.token_core import checked_name_and_lifetime
+from planbridge.integrations.token_core import token_state as token_state
 from planbridge.projects.models import Project, Tier
-from planbridge.projects.service import require_admin
+from planbridge.projects.permissions import require_admin
 
-LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+ROTATE_ACTION = "rotate feed tokens"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,40 +36,8 @@ class IssuedToken:
     secret: str
 
 
-class Expiring(Protocol):
-    revoked_at: dt.datetime | None
-    expires_at: dt.datetime
-
-
-def token_state(token: Expiring, now: dt.datetime) -> str:
-    """``active``, ``expired`` or ``revoked``: for feed tokens and personal tokens alike."""
-    if token.revoked_at is not None:
-        return "revoked"
-    if token.expires_at <= now:
-        return "expired"
-    return "active"
-
-
-def checked_name_and_lifetime(
-    name: str, days: int | None, *, max_days: int, default_days: int, example: str
-) -> tuple[str, int]:
-    """A new token's name (1-100 characters) and lifetime in days (1 to ``max_days``)."""
-    name = name.strip()
-    if not 1 <= len(name) <= 100:
-        raise InvalidInput(
-            "A token name must have 1 to 100 characters.",
-            hint=f"Name it after its use, e.g. '{example}'.",
-        )
-    lifetime = default_days if days is None else days
-    if not 1 <= lifetime <= max_days:
-        raise InvalidInput(
-            f"A token's lifetime must be 1 to {max_days} days; {lifetime} was asked for.",
-        )
-    return name, lifetime
-
-
 def set_integration(session: Session, project: Project, actor: Actor, *, enabled: bool) -> None:
-    require_admin(session, project, actor)
+    require_admin(session, project, actor, "switch the Power BI source")
     if enabled and project.tier == Tier.free:
         raise PlanNotEligible(
             f"Project {project.code} is on the free tier; the Power BI source needs pro or "
@@ -113,37 +84,34 @@ def create_token(
     default_days: int,
     now: dt.datetime,
 ) -> IssuedToken:
-    require_admin(session, project, actor)
+    require_admin(session, project, actor, "create feed tokens")
     name, lifetime = checked_name_and_lifetime(
         name, days, max_days=max_days, default_days=default_days, example="Power BI weekly report"
     )
-    secret = token_secrets.generate()
-    token = FeedToken(
-        project_id=project.id,
-        name=name,
-        secret_sha256=token_secrets.sha256(secret),
-        display_hint=token_secrets.display_hint(secret),
-        created_by_id=actor.user_id,
-        created_by=actor.label,
-        created_at=now,
-        expires_at=now + dt.timedelta(days=lifetime),
-    )
-    session.add(token)
-    session.flush()
+    issued = _issue(session, project, actor, name=name, days=lifetime, now=now)
     audit.record(
         session,
         actor,
         "token.create",
         project_id=project.id,
-        subject=f"token {token.id}",
+        subject=f"token {issued.token.id}",
         name=name,
-        expires_at=token.expires_at.isoformat(),
+        expires_at=issued.token.expires_at.isoformat(),
     )
-    return IssuedToken(token=token, secret=secret)
+    return issued
+
+
+def _issue(
+    session: Session, project: Project, actor: Actor, *, name: str, days: int, now: dt.datetime
+) -> IssuedToken:
+    secret = core.new_secret(token_secrets.FEED_PREFIX)
+    token = FeedToken(project_id=project.id, name=name, created_by_id=actor.user_id)
+    core.issue(session, token, secret, actor, now=now, days=days)
+    return IssuedToken(token=token, secret=secret.value)
 
 
 def list_tokens(session: Session, project: Project, actor: Actor) -> list[FeedToken]:
-    require_admin(session, project, actor)
+    require_admin(session, project, actor, "list feed tokens")
     return list(
         session.scalars(
             select(FeedToken).where(FeedToken.project_id == project.id).order_by(FeedToken.id)
@@ -154,18 +122,69 @@ def list_tokens(session: Session, project: Project, actor: Actor) -> list[FeedTo
 def revoke_token(
     session: Session, project: Project, actor: Actor, token_id: int, *, now: dt.datetime
 ) -> FeedToken:
-    require_admin(session, project, actor)
-    token = session.get(FeedToken, token_id)
-    if token is None or token.project_id != project.id:
-        raise NotFound(f"Project {project.code} has no token {token_id}.")
-    if token.revoked_at is None:
-        token.revoked_at = now
-        token.revoked_by = actor.label
+    require_admin(session, project, actor, "revoke feed tokens")
+    token = _token_of(session, project, token_id)
+    if core.revoke(token, actor, now):
         audit.record(
             session, actor, "token.revoke", project_id=project.id, subject=f"token {token.id}"
         )
     session.flush()
     return token
+
+
+def _token_of(session: Session, project: Project, token_id: int) -> FeedToken:
+    token = session.get(FeedToken, token_id)
+    if token is None or token.project_id != project.id:
+        raise NotFound(f"Project {project.code} has no token {token_id}.")
+    return token
+
+
+@dataclass(frozen=True, slots=True)
+class RotatedToken:
+    """The new token (secret shown once) and the old one, now expiring at the grace's end."""
+
+    issued: IssuedToken
+    old: FeedToken
+
+
+def rotate_token(
+    session: Session,
+    project: Project,
+    actor: Actor,
+    token_id: int,
+    *,
+    grace: dt.timedelta,
+    max_days: int,
+    now: dt.datetime,
+) -> RotatedToken:
+    """Issue a new token with the old one's name and lifetime (at most ``max_days``) and let
+    the old one live on for ``grace`` (or less, if it expires sooner), so a report's
+    credentials can be changed without an outage. One ``token.rotate`` audit row."""
+    require_admin(session, project, actor, ROTATE_ACTION)
+    old = _token_of(session, project, token_id)
+    state = core.token_state(old, now)
+    if state != "active":
+        raise Conflict(
+            f"Token {old.id} '{old.name}' is {state}; only an active token can be rotated.",
+            hint="Create a new token instead: planbridge tokens create",
+        )
+    lifetime = min(
+        max_days, max(1, round((old.expires_at - old.created_at) / dt.timedelta(days=1)))
+    )
+    issued = _issue(session, project, actor, name=old.name, days=lifetime, now=now)
+    old.expires_at = min(old.expires_at, now + grace)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "token.rotate",
+        project_id=project.id,
+        subject=f"token {old.id}",
+        new_token=issued.token.id,
+        old_expires_at=old.expires_at.isoformat(),
+        expires_at=issued.token.expires_at.isoformat(),
+    )
+    return RotatedToken(issued=issued, old=old)
 
 
 def authenticate(
@@ -175,12 +194,7 @@ def authenticate(
 
     A valid token of another project is reported exactly as an unknown token.
     """
-    if not authorization:
-        raise InvalidToken("No token: the request has no Authorization header.")
-    scheme, _, value = authorization.strip().partition(" ")
-    value = value.strip()
-    if scheme.lower() != "bearer" or not value:
-        raise InvalidToken("The Authorization header must be 'Bearer <token>'.")
+    value = core.bearer(authorization)
     if value.startswith("pbp_"):
         raise InvalidToken(
             "This is a personal access token of the Plan API; the feed needs a feed token "
@@ -192,26 +206,14 @@ def authenticate(
             "The token is malformed: it must start with 'pbt_' and end in a valid checksum.",
             hint="Copy the whole token again; it is shown once, when it is created.",
         )
-    token = session.scalar(
-        select(FeedToken).where(FeedToken.secret_sha256 == token_secrets.sha256(value))
-    )
+    token = core.find(session, FeedToken, value)
     if token is None or token.project_id != project.id:
         raise InvalidToken("The token is not known for this project.")
-    if token.revoked_at is not None:
-        raise InvalidToken(
-            f"The token '{token.name}' was revoked on {_iso(token.revoked_at)}.",
-            hint="Ask a project admin for a new token.",
-        )
-    if token.expires_at <= now:
-        raise InvalidToken(
-            f"The token '{token.name}' expired on {_iso(token.expires_at)}.",
-            hint="Ask a project admin for a new token; tokens live at most 90 days.",
-        )
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
-        session.flush()
+    core.check_alive(
+        token,
+        now,
+        revoked_hint="Ask a project admin for a new token.",
+        expired_hint="Ask a project admin for a new token; tokens live at most 90 days.",
+    )
+    core.record_use(session, token, now)
     return token
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

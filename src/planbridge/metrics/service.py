@@ -12,9 +12,12 @@ import orjson
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from planbridge.actors import Actor
 from planbridge.feeds.catalog import METRIC_TABLES
+from planbridge.integrations import audit
 from planbridge.metrics.compute import MetricRows, compute_metrics
 from planbridge.projects.models import Project
+from planbridge.projects.permissions import require_admin
 from planbridge.publishing.chunks import dumps
 from planbridge.publishing.models import Version, VersionChunk
 from planbridge.publishing.snapshot import Row
@@ -49,9 +52,11 @@ class RebuildReport:
     changed: int
 
 
-def rebuild(session: Session, project: Project, *, chunk_rows: int) -> RebuildReport:
-    """Recompute every version's metrics. Idempotent: versions whose metric rows come out the
-    same are not touched, so a second rebuild changes nothing (not even ETags)."""
+def rebuild(session: Session, project: Project, actor: Actor, *, chunk_rows: int) -> RebuildReport:
+    """Recompute every version's metrics (project admins). Idempotent: versions whose metric
+    rows come out the same are not touched, so a second rebuild changes nothing (not even
+    ETags). Audited."""
+    require_admin(session, project, actor, "rebuild metrics")
     versions = session.scalars(
         select(Version).where(Version.project_id == project.id).order_by(Version.number)
     ).all()
@@ -69,4 +74,13 @@ def rebuild(session: Session, project: Project, *, chunk_rows: int) -> RebuildRe
         store_rows(session, version.id, dict(fresh), chunk_rows=chunk_rows)
         changed += 1
     session.flush()
+    audit.record(
+        session,
+        actor,
+        "metrics.rebuild",
+        project_id=project.id,
+        subject=project.code,
+        versions=len(versions),
+        changed=changed,
+    )
     return RebuildReport(versions=len(versions), changed=changed)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
-import re
 import secrets
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from sqlalchemy.types import TypeEngine
 
 from planbridge.db.base import utcnow
 from planbridge.errors import Conflict, InvalidInput
+from planbridge.planning.activity_ids import following as next_ids
 from planbridge.planning.enums import Shift, TaskStatus, TaskType
 from planbridge.planning.models import Blocker, ProgressUpdate, Task, TaskLink, TaskResource
 from planbridge.projects.models import Project
@@ -56,7 +56,6 @@ ALL_FIELDS: frozenset[TaskField] = frozenset(get_args(TaskField))
 """Every task property a ``TaskInput`` carries."""
 
 _LIST_FIELDS = frozenset({"assignee_ids", "tags"})
-_ACTIVITY_ID = re.compile(r"^A-(\d+)$")
 _IN_CHUNK = 500
 
 
@@ -163,24 +162,6 @@ def _check_one(item: TaskInput) -> list[InputProblem]:
     return problems
 
 
-def allocate_activity_ids(session: Session, project: Project, count: int) -> list[str]:
-    """``count`` unused activity ids continuing the project's ``A-0001`` sequence."""
-    used = set(session.scalars(select(Task.activity_id).where(Task.project_id == project.id)))
-    return _allocate(used, count)
-
-
-def _allocate(used: set[str], count: int) -> list[str]:
-    numbers = [int(m.group(1)) for a in used if (m := _ACTIVITY_ID.match(a))]
-    n = max(numbers, default=0)
-    ids: list[str] = []
-    while len(ids) < count:
-        n += 1
-        candidate = f"A-{n:04d}"
-        if candidate not in used:
-            ids.append(candidate)
-    return ids
-
-
 def upsert_tasks(
     session: Session,
     project: Project,
@@ -199,7 +180,7 @@ def upsert_tasks(
     for bad inputs and ``Conflict`` when one external id matches several project tasks.
     """
     wanted = [f for f in get_args(TaskField) if f in set(fields)]
-    existing, activity_ids, id_to_external = _load(session, project, wanted)
+    existing, used_ids, id_to_external = _load(session, project, wanted)
     problems = check_inputs(inputs, existing)
     if problems:
         raise InvalidInput(
@@ -223,7 +204,7 @@ def upsert_tasks(
             result.unchanged.append(item.external_id)
     seen = {item.external_id for item in inputs}
     result.missing = sorted(ext for ext in existing if ext not in seen)
-    result.activity_ids = dict(zip(result.added, _allocate(activity_ids, len(new)), strict=True))
+    result.activity_ids = dict(zip(result.added, next_ids(used_ids, len(new)), strict=True))
     if dry_run:
         return result
     now = utcnow()

@@ -9,13 +9,11 @@ import zoneinfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from planbridge.actors import OPERATOR, Actor
+from planbridge.actors import CLI, OPERATOR, Actor
 from planbridge.db.base import MAX_ID
 from planbridge.errors import (
     Conflict,
     InvalidInput,
-    NotProjectAdmin,
-    NotProjectMember,
     ProjectNotFound,
 )
 from planbridge.projects.models import (
@@ -158,35 +156,9 @@ def add_member(session: Session, project: Project, user: User, role: str) -> Pro
     return member
 
 
-def actor_for(session: Session, email: str | None) -> Actor:
+def actor_for(session: Session, email: str | None, *, via: str = CLI) -> Actor:
     """The acting user named by email, or the operator when none is named."""
     if email is None:
-        return OPERATOR
+        return Actor(label=OPERATOR.label, via=via)
     user = get_user(session, email)
-    return Actor(label=user.email, user_id=user.id)
-
-
-def require_admin(session: Session, project: Project, actor: Actor) -> None:
-    """Only project admins (and the operator at the command line) manage a project's source."""
-    if actor.is_operator:
-        return
-    role = session.scalar(
-        select(ProjectMember.role).where(
-            ProjectMember.project_id == project.id, ProjectMember.user_id == actor.user_id
-        )
-    )
-    if role != Role.admin:
-        raise NotProjectAdmin(f"{actor.label} is not an admin of project {project.code}.")
-
-
-def require_member(session: Session, project: Project, actor: Actor) -> None:
-    """Any member of the project (or the operator)."""
-    if actor.is_operator:
-        return
-    role = session.scalar(
-        select(ProjectMember.role).where(
-            ProjectMember.project_id == project.id, ProjectMember.user_id == actor.user_id
-        )
-    )
-    if role is None:
-        raise NotProjectMember(f"{actor.label} is not a member of project {project.code}.")
+    return Actor(label=user.email, user_id=user.id, via=via)

@@ -18,7 +18,7 @@ from planbridge.feeds import tables as T
 from planbridge.integrations import audit
 from planbridge.metrics.service import metrics_for
 from planbridge.projects.models import Project, User
-from planbridge.projects.service import require_member
+from planbridge.projects.permissions import require_admin, require_member, require_writable
 from planbridge.publishing.models import Version
 from planbridge.publishing.snapshot import Row, plan_rows
 from planbridge.publishing.store import Progress, store_rows
@@ -36,6 +36,8 @@ def publish(
     progress: Progress | None = None,
 ) -> Version:
     require_member(session, project, actor)
+    require_admin(session, project, actor, "publish")
+    require_writable(project)
     if name is not None and not 1 <= len(name.strip()) <= 200:
         raise InvalidInput("A version name must have 1 to 200 characters.")
     session.execute(select(Project.id).where(Project.id == project.id).with_for_update())

@@ -5,7 +5,8 @@ This is the only place that turns live tables into feed rows; it runs once per p
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -35,53 +36,63 @@ def _join(values: Iterable[str | None]) -> str | None:
     return joined or None
 
 
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    """The project's lists and the names rows refer to, read once per publication."""
+
+    users: dict[int, str]
+    calendars: Sequence[Any]
+    subcontractors: Sequence[Any]
+    locations: Sequence[Any]
+    folders: Sequence[Any]
+    packages: Sequence[Any]
+    reasons: Sequence[Any]
+    categories: Sequence[Any]
+
+
+def _lookups(session: Session, project: Project) -> Lookups:
+    pid = project.id
+
+    def rows(*columns: Any) -> Sequence[Any]:
+        table = columns[0].class_
+        return session.execute(
+            select(*columns).where(table.project_id == pid).order_by(table.id)
+        ).all()
+
+    return Lookups(
+        users={row[0]: row[1] for row in session.execute(select(User.id, User.name))},
+        calendars=rows(Calendar.id, Calendar.name, Calendar.working_weekdays, Calendar.holidays),
+        subcontractors=rows(Subcontractor.id, Subcontractor.name, Subcontractor.trade),
+        locations=rows(Location.id, Location.name, Location.kind, Location.parent_id),
+        folders=rows(Folder.id, Folder.code, Folder.name, Folder.parent_id),
+        packages=rows(Package.id, Package.name),
+        reasons=rows(DelayReason.id, DelayReason.label, DelayReason.category),
+        categories=rows(BlockerCategory.id, BlockerCategory.label, BlockerCategory.category),
+    )
+
+
 def plan_rows(session: Session, project: Project, version_id: int) -> dict[str, list[Row]]:
     """Every feed table's rows for the project's live plan, tagged with ``version_id``."""
-    pid = project.id
-    v = version_id
-    users: dict[int, str] = {row[0]: row[1] for row in session.execute(select(User.id, User.name))}
-    calendars = session.execute(
-        select(Calendar.id, Calendar.name, Calendar.working_weekdays, Calendar.holidays)
-        .where(Calendar.project_id == pid)
-        .order_by(Calendar.id)
-    ).all()
-    calendar_names = {c.id: c.name for c in calendars}
-    subs = session.execute(
-        select(Subcontractor.id, Subcontractor.name, Subcontractor.trade)
-        .where(Subcontractor.project_id == pid)
-        .order_by(Subcontractor.id)
-    ).all()
-    sub_names = {s.id: s.name for s in subs}
-    locations = session.execute(
-        select(Location.id, Location.name, Location.kind, Location.parent_id)
-        .where(Location.project_id == pid)
-        .order_by(Location.id)
-    ).all()
-    location_names = {loc.id: loc.name for loc in locations}
-    folders = session.execute(
-        select(Folder.id, Folder.code, Folder.name, Folder.parent_id)
-        .where(Folder.project_id == pid)
-        .order_by(Folder.id)
-    ).all()
-    folder_codes = {f.id: f.code for f in folders}
-    packages = session.execute(
-        select(Package.id, Package.name).where(Package.project_id == pid).order_by(Package.id)
-    ).all()
-    package_names = {p.id: p.name for p in packages}
-    reasons = session.execute(
-        select(DelayReason.id, DelayReason.label, DelayReason.category)
-        .where(DelayReason.project_id == pid)
-        .order_by(DelayReason.id)
-    ).all()
-    reason_by_id = {r.id: r for r in reasons}
-    categories = session.execute(
-        select(BlockerCategory.id, BlockerCategory.label, BlockerCategory.category)
-        .where(BlockerCategory.project_id == pid)
-        .order_by(BlockerCategory.id)
-    ).all()
-    category_by_id = {c.id: c for c in categories}
+    known = _lookups(session, project)
+    tasks = select(Task.id).where(Task.project_id == project.id).scalar_subquery()
+    return {
+        T.TASKS.name: task_rows(session, project, version_id, known),
+        T.LINKS.name: link_rows(session, project, version_id),
+        T.RESOURCES.name: resource_rows(session, tasks, version_id),
+        T.STATUS.name: status_rows(session, tasks, version_id, known),
+        T.BLOCKERS.name: blocker_rows(session, tasks, version_id, known),
+        **list_rows(project, version_id, known),
+    }
 
-    tasks: list[Row] = [
+
+def task_rows(session: Session, project: Project, v: int, known: Lookups) -> list[Row]:
+    users = known.users
+    calendar_names = {c.id: c.name for c in known.calendars}
+    sub_names = {s.id: s.name for s in known.subcontractors}
+    location_names = {loc.id: loc.name for loc in known.locations}
+    folder_codes = {f.id: f.code for f in known.folders}
+    package_names = {p.id: p.name for p in known.packages}
+    return [
         {
             "version_id": v,
             "task_id": t.id,
@@ -113,12 +124,13 @@ def plan_rows(session: Session, project: Project, version_id: int) -> dict[str, 
             "notes": t.notes,
         }
         for t in session.execute(
-            select(Task.__table__).where(Task.project_id == pid).order_by(Task.id)
+            select(Task.__table__).where(Task.project_id == project.id).order_by(Task.id)
         )
     ]
-    project_tasks = select(Task.id).where(Task.project_id == pid).scalar_subquery()
 
-    links = [
+
+def link_rows(session: Session, project: Project, v: int) -> list[Row]:
+    return [
         {
             "version_id": v,
             "link_id": lk.id,
@@ -128,10 +140,13 @@ def plan_rows(session: Session, project: Project, version_id: int) -> dict[str, 
             "lag_days": lk.lag_days,
         }
         for lk in session.scalars(
-            select(TaskLink).where(TaskLink.project_id == pid).order_by(TaskLink.id)
+            select(TaskLink).where(TaskLink.project_id == project.id).order_by(TaskLink.id)
         )
     ]
-    resources = [
+
+
+def resource_rows(session: Session, tasks: Any, v: int) -> list[Row]:
+    return [
         {
             "version_id": v,
             "resource_id": r.id,
@@ -142,19 +157,19 @@ def plan_rows(session: Session, project: Project, version_id: int) -> dict[str, 
             "unit": r.unit,
         }
         for r in session.scalars(
-            select(TaskResource)
-            .where(TaskResource.task_id.in_(project_tasks))
-            .order_by(TaskResource.id)
+            select(TaskResource).where(TaskResource.task_id.in_(tasks)).order_by(TaskResource.id)
         )
     ]
-    status = []
+
+
+def status_rows(session: Session, tasks: Any, v: int, known: Lookups) -> list[Row]:
+    reason_by_id = {r.id: r for r in known.reasons}
+    rows = []
     for u in session.scalars(
-        select(ProgressUpdate)
-        .where(ProgressUpdate.task_id.in_(project_tasks))
-        .order_by(ProgressUpdate.id)
+        select(ProgressUpdate).where(ProgressUpdate.task_id.in_(tasks)).order_by(ProgressUpdate.id)
     ):
         reason = reason_by_id.get(u.reason_id) if u.reason_id else None
-        status.append(
+        rows.append(
             {
                 "version_id": v,
                 "status_id": u.id,
@@ -167,16 +182,21 @@ def plan_rows(session: Session, project: Project, version_id: int) -> dict[str, 
                 "impact": u.impact.value if u.impact else None,
                 "amount_days": u.amount_days,
                 "comment": u.comment,
-                "recorded_by": users.get(u.by_user_id) if u.by_user_id else None,
+                "recorded_by": known.users.get(u.by_user_id) if u.by_user_id else None,
                 "recorded_at": u.recorded_at,
             }
         )
-    blockers = []
+    return rows
+
+
+def blocker_rows(session: Session, tasks: Any, v: int, known: Lookups) -> list[Row]:
+    category_by_id = {c.id: c for c in known.categories}
+    rows = []
     for b in session.scalars(
-        select(Blocker).where(Blocker.task_id.in_(project_tasks)).order_by(Blocker.id)
+        select(Blocker).where(Blocker.task_id.in_(tasks)).order_by(Blocker.id)
     ):
         category = category_by_id.get(b.category_id) if b.category_id else None
-        blockers.append(
+        rows.append(
             {
                 "version_id": v,
                 "blocker_id": b.id,
@@ -185,22 +205,22 @@ def plan_rows(session: Session, project: Project, version_id: int) -> dict[str, 
                 "category_id": b.category_id,
                 "category": category.label if category else None,
                 "canonical_category": category.category.value if category else None,
-                "owner": users.get(b.owner_id) if b.owner_id else None,
+                "owner": known.users.get(b.owner_id) if b.owner_id else None,
                 "raised_on": b.raised_on,
                 "due_on": b.due_on,
                 "status": b.status.value,
                 "resolved_on": b.resolved_on,
             }
         )
+    return rows
+
+
+def list_rows(project: Project, v: int, known: Lookups) -> dict[str, list[Row]]:
+    """The project's lists and calendars, in the feed's table order."""
     return {
-        T.TASKS.name: tasks,
-        T.LINKS.name: links,
-        T.RESOURCES.name: resources,
-        T.STATUS.name: status,
-        T.BLOCKERS.name: blockers,
         T.SUBCONTRACTORS.name: [
             {"version_id": v, "subcontractor_id": s.id, "name": s.name, "trade": s.trade}
-            for s in subs
+            for s in known.subcontractors
         ],
         T.LOCATIONS.name: [
             {
@@ -210,7 +230,7 @@ def plan_rows(session: Session, project: Project, version_id: int) -> dict[str, 
                 "kind": loc.kind,
                 "parent_location_id": loc.parent_id,
             }
-            for loc in locations
+            for loc in known.locations
         ],
         T.FOLDERS.name: [
             {
@@ -220,16 +240,18 @@ def plan_rows(session: Session, project: Project, version_id: int) -> dict[str, 
                 "name": f.name,
                 "parent_folder_id": f.parent_id,
             }
-            for f in folders
+            for f in known.folders
         ],
-        T.PACKAGES.name: [{"version_id": v, "package_id": p.id, "name": p.name} for p in packages],
+        T.PACKAGES.name: [
+            {"version_id": v, "package_id": p.id, "name": p.name} for p in known.packages
+        ],
         T.DELAY_REASONS.name: [
             {"version_id": v, "reason_id": r.id, "label": r.label, "category": r.category.value}
-            for r in reasons
+            for r in known.reasons
         ],
         T.BLOCKER_CATEGORIES.name: [
             {"version_id": v, "category_id": c.id, "label": c.label, "category": c.category.value}
-            for c in categories
+            for c in known.categories
         ],
         T.CALENDARS.name: [
             {
@@ -240,6 +262,6 @@ def plan_rows(session: Session, project: Project, version_id: int) -> dict[str, 
                 "holidays": _join(sorted(c.holidays or ())),
                 "is_default": c.id == project.default_calendar_id,
             }
-            for c in calendars
+            for c in known.calendars
         ],
     }

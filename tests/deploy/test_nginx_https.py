@@ -1,0 +1,321 @@
+"""The shipped nginx configuration, run by Debian's nginx with a self-signed certificate in
+front of two PlanBridge worker processes on a fresh PostgreSQL database: the feed, OData and a
+CSV download through https, with every URL PlanBridge returns on the public https address.
+
+Only the machine-specific values of ``deploy/nginx/*.conf`` change (ports, certificate and log
+paths, server name); the proxy connects from 127.0.0.2, the only address PlanBridge trusts
+forwarded headers from, so a direct request proves those headers are refused from anyone else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from planbridge.actors import OPERATOR
+from planbridge.db import migrate
+from planbridge.db.session import Database
+from planbridge.integrations import service as integrations
+from planbridge.projects import service as projects
+from tests.builders import publish_at, small_plan
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+DEPLOY = REPO / "deploy" / "nginx"
+PROXY_ADDRESS = "127.0.0.2"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin")
+    if not found:
+        pytest.fail(f"{name} is not installed: run make system-deps")
+    return found
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    server = make_url(
+        os.environ.get("PLANBRIDGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
+    name = f"planbridge_nginx_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@dataclass
+class Published:
+    api_id: str
+    token: str
+
+
+def _publish_a_project(url: str) -> Published:
+    db = Database.from_url(url)
+    try:
+        migrate.upgrade(db.engine)
+        with db.transaction() as session:
+            project = projects.create_project(
+                session, name="Quay Street", code="QS1", organisation="Org", timezone="UTC"
+            )
+            integrations.set_integration(session, project, OPERATOR, enabled=True)
+            issued = integrations.create_token(
+                session,
+                project,
+                OPERATOR,
+                name="nginx test",
+                days=None,
+                max_days=90,
+                default_days=90,
+                now=dt.datetime.now(dt.UTC),
+            )
+        small_plan(db, project)
+        publish_at(db, project, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))
+        return Published(project.api_id, issued.secret)
+    finally:
+        db.dispose()
+
+
+def _wait(url: str, process: subprocess.Popen[bytes], log: Path, **options: object) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{process.args} stopped:\n{log.read_text()}")
+        try:
+            httpx.get(url, timeout=2, **options)  # type: ignore[arg-type]
+            return
+        except httpx.TransportError:
+            time.sleep(0.3)
+    pytest.fail(f"{url} did not answer:\n{log.read_text()}")
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            _tool("openssl"),
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def _replace(text: str, old: str, new: str) -> str:
+    assert old in text, f"deploy/nginx no longer has {old!r}: update this test with it"
+    return text.replace(old, new)
+
+
+def _nginx_conf(folder: Path, upstream: int, http: int, https: int) -> Path:
+    cert, key = _certificate(folder)
+    proxy = (DEPLOY / "planbridge_proxy.conf").read_text()
+    (folder / "planbridge_proxy.conf").write_text(proxy + f"proxy_bind {PROXY_ADDRESS};\n")
+    site = (DEPLOY / "planbridge.conf").read_text()
+    for old, new in [
+        ("listen 80;", f"listen 127.0.0.1:{http};"),
+        ("listen 443 ssl;", f"listen 127.0.0.1:{https} ssl;"),
+        ("server_name planbridge.example.com;", "server_name localhost;"),
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};"),
+        ("/etc/ssl/planbridge/fullchain.pem", str(cert)),
+        ("/etc/ssl/planbridge/privkey.pem", str(key)),
+        ("/var/log/nginx/planbridge.access.log", str(folder / "planbridge.access.log")),
+        ("/etc/nginx/planbridge_proxy.conf", str(folder / "planbridge_proxy.conf")),
+    ]:
+        site = _replace(site, old, new)
+    (folder / "planbridge.conf").write_text(site)
+    temp = "\n".join(
+        f"  {kind}_temp_path {folder / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    main = folder / "nginx.conf"
+    main.write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"worker_processes 1;\npid {folder / 'nginx.pid'};\n"
+        f"error_log {folder / 'error.log'} info;\n"
+        "events { worker_connections 64; }\n"
+        "http {\n"
+        f"  access_log {folder / 'access.log'};\n{temp}\n"
+        f"  include {folder / 'planbridge.conf'};\n}}\n"
+    )
+    return main
+
+
+@dataclass
+class Stack:
+    public: str
+    direct: str
+    http: str
+    feed: Published
+    serve: subprocess.Popen[bytes]
+    ca: ssl.SSLContext
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.public, verify=self.ca, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def stack(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    nginx = _tool("nginx")
+    tmp_path = tmp_path_factory.mktemp("nginx")
+    feed = _publish_a_project(postgres_url)
+    upstream, http, https = _free_port(), _free_port(), _free_port()
+    public = f"https://localhost:{https}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANBRIDGE_")}
+    env.update(
+        PLANBRIDGE_DATABASE_URL=postgres_url,
+        PLANBRIDGE_BASE_URL=public,
+        PLANBRIDGE_FORWARDED_ALLOW_IPS=PROXY_ADDRESS,
+        PLANBRIDGE_ODATA_PAGE_SIZE="2",
+    )
+    serve_log = tmp_path / "serve.log"
+    conf = _nginx_conf(tmp_path, upstream, http, https)
+    nginx_args = [nginx, "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")]
+    check = subprocess.run(
+        [*nginx_args, "-t"],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr
+    with serve_log.open("wb") as sink:
+        serve = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "planbridge",
+                "serve",
+                "--workers",
+                "2",
+                "--port",
+                str(upstream),
+            ],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+        proxy = subprocess.Popen(
+            [*nginx_args, "-g", "daemon off;"],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            direct = f"http://127.0.0.1:{upstream}"
+            _wait(f"{direct}/healthz", serve, serve_log)
+            ca = ssl.create_default_context(cafile=str(tmp_path / "cert.pem"))
+            _wait(f"{public}/healthz", proxy, tmp_path / "error.log", verify=ca)
+            yield Stack(public, direct, f"http://localhost:{http}", feed, serve, ca)
+        finally:
+            for process in (proxy, serve):
+                process.terminate()
+                process.wait(timeout=30)
+
+
+def _raw(client: httpx.Client, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+    with client.stream("GET", url, headers=headers) as response:
+        return response, b"".join(response.iter_raw())
+
+
+def test_feed_odata_and_csv_through_https_use_the_public_address(stack: Stack):
+    auth = {"Authorization": f"Bearer {stack.feed.token}"}
+    feed = f"/power-bi/v1/{stack.feed.api_id}"
+    workers = [
+        p
+        for p in psutil.Process(stack.serve.pid).children()
+        if "spawn_main" in " ".join(p.cmdline())
+    ]
+    assert len(workers) == 2
+    with stack.client() as client, httpx.Client(base_url=stack.direct, timeout=30) as direct:
+        assert client.get("/").json()["docs"] == f"{stack.public}/docs"
+
+        for encoding in ("gzip", "identity"):
+            headers = {**auth, "Accept-Encoding": encoding}
+            through, body = _raw(client, feed, headers)
+            straight, expected = _raw(direct, feed, headers)
+            assert through.status_code == 200 == straight.status_code
+            assert through.headers.get("content-encoding") == straight.headers.get(
+                "content-encoding"
+            )
+            assert through.headers["etag"] == straight.headers["etag"]
+            assert body == expected  # passed through: nginx neither compressed nor decoded
+        assert through.headers.get("strict-transport-security")
+        assert len(client.get(feed, headers=auth).json()["tasks"]) == 3
+
+        odata = f"/odata/v4/{stack.feed.api_id}/"
+        context = client.get(odata).json()["@odata.context"]
+        assert context == f"{stack.public}{odata}$metadata"
+        page = client.get(f"{odata}Tasks", headers=auth).json()
+        assert page["@odata.context"].startswith(f"{stack.public}{odata}$metadata")
+        assert page["@odata.nextLink"].startswith(f"{stack.public}{odata}Tasks?")
+        following = client.get(page["@odata.nextLink"], headers=auth)
+        assert following.status_code == 200 and len(following.json()["value"]) == 1
+
+        spoofed = direct.get(odata, headers={"X-Forwarded-Proto": "https", "Host": "evil.test"})
+        assert spoofed.json()["@odata.context"].startswith("http://evil.test/")
+
+        csv = client.get(f"{feed}/tables/tasks.csv", headers=auth)
+        assert csv.status_code == 200
+        assert csv.headers["content-type"].startswith("text/csv")
+        assert csv.content.startswith(b"\xef\xbb\xbf")
+        assert len(csv.text.strip().splitlines()) == 4
+
+
+def test_plain_http_redirects_to_https(stack: Stack):
+    response = httpx.get(f"{stack.http}/power-bi/v1/x?limit=1", follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"].startswith("https://localhost")
+
+
+def test_import_bodies_are_bounded_by_nginx_at_the_import_limit(stack: Stack):
+    path = "/api/v1/projects/QS1/imports"
+    auth = {"Authorization": "Bearer pbp_not_a_real_token", "Content-Type": "text/csv"}
+    limit = 20 * 1024 * 1024
+    with stack.client() as client:
+        too_large = client.post(path, headers=auth, content=b"x" * (limit + 1))
+        assert too_large.status_code == 413
+        assert too_large.json()["error"]["code"] == "file_too_large"
+        within = client.post(path, headers=auth, content=b"x" * (1024 * 1024))
+        assert within.status_code == 401  # reached PlanBridge, which checks the token
+        form = client.post("/power-bi/v1/x", headers=auth, content=b"x" * (65 * 1024))
+        assert form.status_code == 413
+        assert form.json()["error"]["code"] == "request_too_large"
