@@ -63,6 +63,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/odata_bench.py
 	$(BIN)/python bench/body_limit_bench.py
+	$(BIN)/python bench/etl_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

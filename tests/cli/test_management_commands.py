@@ -33,10 +33,12 @@ READ_ONLY = {
     ("audit", "list"),
     ("config", "show"),
     ("powerbi", "snippet"),
+    ("pull",),
 }
-"""Commands that change nothing."""
-RUNTIME = {("db", "upgrade"), ("serve",), ("demo",)}
-"""Commands that run or set up the installation rather than act on a project for someone."""
+"""Commands that change nothing (``pull`` reads feeds over HTTP into a warehouse)."""
+RUNTIME = {("db", "upgrade"), ("serve",), ("demo",), ("backup",), ("restore",)}
+"""Commands that run, set up, back up or restore the installation (an operator at the shell,
+with the database files in hand) rather than act on a project for someone."""
 
 ADMIN, MEMBER, OPERATOR = "admin", "member", "operator"
 
