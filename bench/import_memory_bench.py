@@ -40,12 +40,12 @@ def write_csv(path: Path, rows: int) -> None:
 
 def child(csv_path: str) -> None:
     from planbridge.actors import OPERATOR
-    from planbridge.schema import migrate
     from planbridge.db.session import Database
     from planbridge.errors import PlanBridgeError
     from planbridge.imports import parse_bytes
     from planbridge.imports.apply import apply_schedule, project_calendars
     from planbridge.projects import service as projects
+    from planbridge.schema import migrate
     from planbridge.settings import load_settings
 
     process = psutil.Process()

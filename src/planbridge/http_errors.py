@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from planbridge.db.outage import RETRY_AFTER_SECONDS, unavailable_reason
 from planbridge.errors import DatabaseUnavailable, PlanBridgeError
-from planbridge.response_guard import FRAME_ANCESTORS, SECURITY_HEADERS
+from planbridge.security_headers import FRAME_ANCESTORS, SECURITY_HEADERS
 
 LOG = logging.getLogger("planbridge.errors")
 UNEXPECTED_HEADERS = {

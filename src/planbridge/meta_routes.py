@@ -12,9 +12,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from planbridge import __version__
 from planbridge.context import AppContext, get_context
-from planbridge.schema import migrate
 from planbridge.db.outage import unavailable_reason
 from planbridge.http_errors import ErrorBody, database_unavailable, error_response, json_response
+from planbridge.schema import migrate
 
 router = APIRouter(tags=["service"])
 

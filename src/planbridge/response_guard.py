@@ -17,13 +17,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from planbridge.integrations import secrets
+from planbridge.security_headers import FRAME_ANCESTORS, SECURITY_HEADERS
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
-FRAME_ANCESTORS = "frame-ancestors 'none'"
 DATA_PREFIXES = ("/power-bi/", "/odata/", "/api/")
 TOKEN_SHAPE = re.compile(secrets.TOKEN_SHAPE.pattern.encode())
 REDACTED = b"[redacted]"

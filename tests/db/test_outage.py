@@ -26,10 +26,10 @@ from fastapi.testclient import TestClient
 
 from planbridge.actors import OPERATOR
 from planbridge.app import create_app
-from planbridge.schema import migrate
 from planbridge.db.session import Database
 from planbridge.integrations import service as integrations
 from planbridge.projects import service as projects
+from planbridge.schema import migrate
 from planbridge.settings import load_settings
 from tests.conftest import T0, Clock
 from tests.error_shape import assert_error

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from planbridge.db.engine import make_engine
-from planbridge.settings import Settings
+
+if TYPE_CHECKING:  # a type only: db sits below settings in the layers
+    from planbridge.settings import Settings
 
 
 class Database:
