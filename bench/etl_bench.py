@@ -26,10 +26,10 @@ import httpx
 
 from harness import MIB, PeakRss, _wait_until_up, free_port, fresh_database
 from planbridge.actors import OPERATOR
-from planbridge.db import migrate
 from planbridge.db.session import Database
 from planbridge.demo import generator
 from planbridge.integrations import service as integrations
+from planbridge.schema import migrate
 
 
 def build_projects(

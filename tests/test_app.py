@@ -30,7 +30,8 @@ def test_root_answers_anonymously_with_name_version_and_docs(client):
 
 
 def test_healthz(client):
-    assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json()["status"] == "ready"
 
 
 def test_unknown_route_and_wrong_method_use_the_error_shape(client):

@@ -75,12 +75,18 @@ def table_csv(
     raw_bom = request.query_params.get("bom")
     bom = BOM.default is True if raw_bom is None else params.parse_bool(BOM.name, raw_bom)
     extract = _extract(ctx, gate, [wanted])
-    headers = _cache_headers(extract.etag("csv", f"bom={bom}", gate.project.code))
+    neutralise = ctx.settings.csv_neutralise_formulas
+    headers = _cache_headers(
+        extract.etag("csv", f"bom={bom}", f"neutralise={neutralise}", gate.project.code)
+    )
     headers["Vary"] = "Accept-Encoding"
     if headers["ETag"] in matching_etags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
     pieces = csv_export.csv_bytes(
-        wanted, rows.read_rows(ctx.db.engine, extract.chunks[wanted.name]), bom=bom
+        wanted,
+        rows.read_rows(ctx.db.engine, extract.chunks[wanted.name]),
+        bom=bom,
+        neutralise=neutralise,
     )
     if accepts_gzip(request.headers.get("accept-encoding", "")):
         headers["Content-Encoding"] = "gzip"
@@ -165,7 +171,7 @@ def _extract(ctx: AppContext, gate: Gate, tables: Sequence[Table]) -> rows.Extra
 
 
 def _cache_headers(etag: str) -> dict[str, str]:
-    return {"ETag": etag, "Cache-Control": "private, no-cache"}
+    return {"ETag": etag, "Cache-Control": "no-store"}
 
 
 def _workbook(

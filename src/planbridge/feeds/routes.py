@@ -43,7 +43,7 @@ def serve(request: Request, ctx: AppContext, gate: Gate, tables: Sequence[Table]
     doc = assemble.project_doc(project)
     body = assemble.layout(doc, gate.params, version_ids, index, tables)
     limit_bytes = gate.limit_bytes
-    headers = {"ETag": body.etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
+    headers = {"ETag": body.etag, "Cache-Control": "no-store", "Vary": "Accept-Encoding"}
     if body.etag in matching_etags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
     assemble.check_size(

@@ -14,8 +14,10 @@ from typing import Any, Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.exc import SQLAlchemyError
 
 from planbridge.context import AppContext
+from planbridge.db.outage import unavailable_reason
 from planbridge.errors import PlanBridgeError
 from planbridge.feeds import assemble
 from planbridge.feeds.gate import Context, Credentials, authorize
@@ -32,6 +34,7 @@ from planbridge.feeds.odata.errors import (
 from planbridge.feeds.odata.metadata import metadata_document, service_document
 from planbridge.feeds.odata.model import ENTITY_SETS, ENTITY_SETS_BY_NAME, EntitySet
 from planbridge.feeds.params import FeedParams
+from planbridge.http_errors import database_unavailable
 from planbridge.projects.models import Project
 from planbridge.url_tokens import refuse_token_in_query
 
@@ -99,6 +102,12 @@ def _answer(request: Request, ctx: AppContext, api_id: str, path: str) -> Respon
         return _dispatch(request, ctx, api_id, path)
     except PlanBridgeError as exc:
         return responses.error(exc)
+    except SQLAlchemyError as exc:
+        reason = unavailable_reason(exc)
+        if reason is None:
+            LOG.error("odata request failed: %s", type(exc).__name__)
+            return responses.error(ServerError("Something went wrong on our side."))
+        return responses.error(database_unavailable(reason))
     except Exception:
         LOG.exception("odata request failed")
         return responses.error(ServerError("Something went wrong on our side."))
