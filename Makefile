@@ -6,7 +6,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT_INSTALL = $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
-.PHONY: install system-deps shell run test lint typecheck test-sqlite test-postgresql bench clean connector
+.PHONY: install system-deps shell run test lint typecheck test-sqlite test-postgresql bench clean generate connector
 
 install: $(VENV)/.installed node_modules/.installed system-deps
 
@@ -47,6 +47,13 @@ shell: $(VENV)/.runtime
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# Rewrite every file derived from the table catalog (schema, Power Query templates, docs
+# sections) and the generated reference docs; tests/test_generated.py fails when one is stale.
+generate: $(VENV)/.installed
+	$(BIN)/python -m planbridge.catalog.generate
+	$(BIN)/python -m planbridge.reference --write
 
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
@@ -65,6 +72,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/odata_bench.py
 	$(BIN)/python bench/body_limit_bench.py
+	$(BIN)/python bench/etl_bench.py
 	$(BIN)/python bench/pages_bench.py
 
 # The Power Query custom connector: make connector CLIENT_ID=pbc-... (see docs/connector.md).

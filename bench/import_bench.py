@@ -23,7 +23,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from planbridge.actors import OPERATOR
-from planbridge.db import migrate
 from planbridge.db.session import Database
 from planbridge.imports import ParsedLink, ParsedResource, ParsedSchedule, ParsedTask, parse_file
 from planbridge.imports.apply import apply_schedule, project_calendars
@@ -31,6 +30,7 @@ from planbridge.planning.bulk import TaskInput, upsert_tasks
 from planbridge.planning.enums import ResourceKind
 from planbridge.projects import service as projects
 from planbridge.projects.models import Project
+from planbridge.schema import migrate
 
 LARGEST = Path(__file__).resolve().parents[2] / "shared" / "samples" / "xer-parser_test.xer"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -16,13 +16,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from planbridge.actors import OPERATOR
-from planbridge.db.migrate import upgrade
 from planbridge.db.session import Database
 from planbridge.demo.generator import build
-from planbridge.metrics.service import INPUT_TABLES, metrics_for
+from planbridge.publishing.metrics import INPUT_TABLES, metrics_for
 from planbridge.publishing.models import Version
 from planbridge.publishing.service import publish
 from planbridge.publishing.store import load_rows
+from planbridge.schema.migrate import upgrade
 
 
 def main() -> None:

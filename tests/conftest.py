@@ -23,12 +23,12 @@ from sqlalchemy.engine import make_url
 
 from planbridge.actors import OPERATOR, Actor
 from planbridge.app import create_app
-from planbridge.db import migrate
-from planbridge.db.models import Base
 from planbridge.db.session import Database
 from planbridge.integrations import service as integrations
 from planbridge.projects import service as projects
 from planbridge.projects.models import Project
+from planbridge.schema import migrate
+from planbridge.schema.models import Base
 from planbridge.settings import Settings, load_settings
 
 T0 = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)

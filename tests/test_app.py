@@ -13,7 +13,7 @@ from tests.error_shape import assert_error
 def test_importing_the_app_and_cli_builds_nothing(tmp_path):
     database = tmp_path / "never.db"
     code = (
-        "import planbridge.app, planbridge.cli.main, planbridge.db.models\n"
+        "import planbridge.app, planbridge.cli.main, planbridge.schema.models\n"
         "assert not hasattr(planbridge.app, 'app')\n"
     )
     env = {**os.environ, "PLANBRIDGE_DATABASE_URL": f"sqlite:///{database}"}
@@ -30,7 +30,8 @@ def test_root_answers_anonymously_with_name_version_and_docs(client):
 
 
 def test_healthz(client):
-    assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json()["status"] == "ready"
 
 
 def test_unknown_route_and_wrong_method_use_the_error_shape(client):

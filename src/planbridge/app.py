@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
-from planbridge import __version__, http_errors, logs
+from planbridge import __version__, http_errors, logs, openapi
 from planbridge.api.routes import router as api_router
 from planbridge.body_limits import BodyLimitMiddleware
+from planbridge.connector_api.routes import router as exports_router
 from planbridge.context import AppContext, Clock, system_clock
 from planbridge.db.session import Database
-from planbridge.exports.routes import router as exports_router
 from planbridge.feeds.files_routes import router as files_router
 from planbridge.feeds.odata.routes import router as odata_router
 from planbridge.feeds.routes import router as feed_router
 from planbridge.head_requests import HeadAsGetMiddleware
+from planbridge.imports import limits as import_limits
 from planbridge.meta_routes import router as meta_router
 from planbridge.oauth.routes import router as oauth_router
+from planbridge.request_guard import RequestGuardMiddleware
+from planbridge.response_guard import ResponseGuardMiddleware
 from planbridge.settings import Settings, load_settings
 from planbridge.web import STATIC
 from planbridge.web.auth_routes import router as web_auth_router
@@ -30,6 +33,13 @@ from planbridge.web.security import SecurityHeadersMiddleware
 from planbridge.web.sso_routes import router as web_sso_router
 
 
+async def bind_request_limits(request: Request) -> None:
+    """Per-request limits read deep inside the domain (the import row limit). ``async`` so it
+    runs in the request's own context, which sync handlers' threads inherit."""
+    context: AppContext = request.app.state.context
+    import_limits.bind(context.settings.import_max_rows)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -37,8 +47,9 @@ def create_app(
     clock: Clock = system_clock,
 ) -> FastAPI:
     settings = settings or load_settings()
-    db = db or Database.from_url(settings.database_url.get_secret_value())
+    db = db or Database.from_settings(settings)
     app = FastAPI(
+        dependencies=[Depends(bind_request_limits)],
         title="PlanBridge",
         version=__version__,
         description="Published Last Planner plans as a token-secured feed for Power BI, "
@@ -48,6 +59,7 @@ def create_app(
     )
     app.state.context = AppContext(settings=settings, db=db, clock=clock)
     http_errors.install(app)
+    openapi.install(app)
     app.include_router(meta_router)
     app.include_router(files_router)
     app.include_router(feed_router)
@@ -64,8 +76,10 @@ def create_app(
     app.include_router(web_exports_router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_assets()), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestGuardMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ResponseGuardMiddleware)
     app.add_middleware(logs.AccessLogMiddleware)
     return app

@@ -138,3 +138,14 @@ class ResponseTooLarge(PlanBridgeError):
 class RateLimited(PlanBridgeError):
     code = "rate_limited"
     status = 429
+
+
+class DatabaseUnavailable(PlanBridgeError):
+    """The database cannot serve right now (down, read-only, busy): retry later."""
+
+    code = "database_unavailable"
+    status = 503
+    default_hint = (
+        "The database is unavailable for a moment; nothing was changed. Retry after the "
+        "number of seconds in Retry-After."
+    )

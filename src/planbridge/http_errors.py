@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 import orjson
@@ -10,11 +11,20 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from planbridge.errors import PlanBridgeError
+from planbridge.db.outage import RETRY_AFTER_SECONDS, unavailable_reason
+from planbridge.errors import DatabaseUnavailable, PlanBridgeError
+from planbridge.security_headers import FRAME_ANCESTORS, SECURITY_HEADERS
 
 LOG = logging.getLogger("planbridge.errors")
+UNEXPECTED_HEADERS = {
+    **SECURITY_HEADERS,
+    "Content-Security-Policy": FRAME_ANCESTORS,
+    "Cache-Control": "no-store",
+}
+"""A 500 is answered outside every middleware, so it brings the guard's headers itself."""
 
 
 class ErrorDetail(BaseModel):
@@ -75,20 +85,73 @@ async def _validation(_: Request, exc: Exception) -> Response:
     return error_response(400, "invalid_parameter", f"{where}: {first.get('msg', 'invalid value')}")
 
 
+MESSAGES = {
+    "unreachable": "The database does not answer.",
+    "read_only": "The database is read-only, so PlanBridge cannot record anything.",
+    "busy": "The database is busy with other writes.",
+    "overloaded": "The database has no free connection.",
+    "io_error": "The database cannot read or write its files.",
+    "disk_full": "The database's disk is full.",
+}
+
+
+def database_unavailable(reason: str) -> DatabaseUnavailable:
+    return DatabaseUnavailable(
+        MESSAGES.get(reason, "The database is unavailable."),
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        details={"reason": reason},
+    )
+
+
+async def _database(request: Request, exc: Exception) -> Response:
+    reason = unavailable_reason(exc)
+    if reason is None:
+        return await _unexpected(request, exc)
+    LOG.warning("database unavailable", extra={"fields": {"reason": reason, "error": _kind(exc)}})
+    return await _domain(request, database_unavailable(reason))
+
+
 async def _unexpected(_: Request, exc: Exception) -> Response:
-    LOG.exception("unhandled error", exc_info=exc)
+    LOG.error(
+        "unhandled error",
+        extra={"fields": {"error": _kind(exc), "traceback": _frames(exc)}},
+    )
     return error_response(
         500,
         "internal_error",
         "Something went wrong on our side; nothing was changed.",
         "Try again later; if it persists, tell the operator the time of the request.",
+        headers=UNEXPECTED_HEADERS,
     )
+
+
+def _kind(exc: BaseException) -> str:
+    """The error's class and, for a database error, the driver's class and SQLSTATE — never its
+    message: SQLAlchemy and driver messages carry the statement's parameters (row values)."""
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+        state = getattr(getattr(orig, "diag", None), "sqlstate", None) or getattr(
+            orig, "sqlite_errorname", None
+        )
+        return f"{type(exc).__name__} ({type(orig).__name__}{f' {state}' if state else ''})"
+    if isinstance(exc, StatementError):
+        return f"{type(exc).__name__} ({type(exc.orig).__name__})"
+    return f"{type(exc).__module__}.{type(exc).__name__}"
+
+
+def _frames(exc: BaseException) -> list[str]:
+    """Where it happened: file, line and function of each frame, without any values."""
+    return [
+        f"{frame.filename}:{frame.lineno} in {frame.name}"
+        for frame in traceback.extract_tb(exc.__traceback__)
+    ]
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(PlanBridgeError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(SQLAlchemyError, _database)
     app.add_exception_handler(Exception, _unexpected)
 
 

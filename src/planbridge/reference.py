@@ -1,8 +1,9 @@
 """Reference sections of the docs, generated from the code so they cannot drift.
 
 ``python -m planbridge.reference --write`` rewrites the generated block (between the
-``<!-- generated:begin -->`` and ``<!-- generated:end -->`` markers) of ``docs/feed.md``,
-``docs/settings.md`` and ``docs/cli.md``; ``--check`` fails when one is stale (the test suite
+``<!-- generated:begin -->`` and ``<!-- generated:end -->`` markers) of ``docs/settings.md`` and
+``docs/cli.md`` (the catalog's sections of the docs are ``planbridge.catalog.generate``'s;
+``make generate`` runs both); ``--check`` fails when one is stale (the test suite
 runs the check).
 """
 
@@ -16,21 +17,6 @@ from typing import Any
 BEGIN = "<!-- generated:begin -->"
 END = "<!-- generated:end -->"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-
-
-def feed_tables() -> str:
-    from planbridge.feeds.catalog import FEED_TABLES
-
-    parts = []
-    for table in FEED_TABLES:
-        switch = f" Switched off by `{table.flag}=false`." if table.flag else ""
-        parts.append(f"### `{table.name}`\n\n{table.description}{switch}\n")
-        parts.append("| column | type | null | description |\n| --- | --- | --- | --- |")
-        for c in table.columns:
-            null = "yes" if c.nullable else ""
-            parts.append(f"| `{c.name}` | {c.type} | {null} | {c.description} |")
-        parts.append("")
-    return "\n".join(parts)
 
 
 def settings() -> str:
@@ -71,7 +57,6 @@ def cli() -> str:
 
 
 GENERATORS: dict[str, Callable[[], str]] = {
-    "feed.md": feed_tables,
     "settings.md": settings,
     "cli.md": cli,
 }
@@ -96,7 +81,7 @@ def main(argv: list[str]) -> int:
             else:
                 stale.append(name)
     for name in stale:
-        print(f"docs/{name} is stale: run python -m planbridge.reference --write")
+        print(f"docs/{name} is stale: run make generate")
     return 1 if stale else 0
 
 

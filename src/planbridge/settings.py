@@ -33,6 +33,18 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `planbridge serve` binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `planbridge serve` binds to.")
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        description="PostgreSQL connections each server process keeps open (docs/deploying.md); "
+        "ignored for SQLite.",
+    )
+    db_max_overflow: int = Field(
+        default=10,
+        ge=0,
+        description="Extra PostgreSQL connections a process may open above db_pool_size under "
+        "load; past both, a request waits up to 30 s, then gets 503 database_unavailable.",
+    )
     workers: int = Field(
         default=1,
         ge=1,
@@ -117,6 +129,17 @@ class Settings(BaseSettings):
         default=2000,
         ge=10,
         description="Rows per stored feed chunk at publication (bounds server memory per read).",
+    )
+    import_max_rows: int = Field(
+        default=100_000,
+        ge=1,
+        description="Most task rows one import may hold (CSV/XLSX rows, XER activities, MS "
+        "Project tasks); a larger file is refused while it is read, which bounds import memory.",
+    )
+    csv_neutralise_formulas: bool = Field(
+        default=True,
+        description="Prefix a single quote to CSV text cells that start with =, +, -, @, tab or "
+        "carriage return, so spreadsheets do not run them as formulas (docs/files.md).",
     )
     import_max_mb: int = Field(
         default=20,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from planbridge.integrations import audit
+from planbridge import audit
 from planbridge.planning.enums import TaskStatus
 from planbridge.planning.models import Task
 from tests.api.conftest import TASK

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from planbridge.integrations import audit
+from planbridge import audit
 from tests.error_shape import assert_error
 from tests.imports.apply_support import csv_file, snapshot
 from tests.imports.conftest import SAMPLES
@@ -217,3 +217,37 @@ def test_multipart_unknown_parameters_and_missing_auth_are_refused(client, api):
         401,
         "invalid_token",
     )
+
+
+@pytest.mark.parametrize("keep", [0.3, 0.6, 0.95])
+def test_a_p6_file_cut_short_is_a_422_naming_its_table_and_changes_nothing(client, db, api, keep):
+    _ok(_import(client, api, GOOD_CSV, filename="plan.csv"))
+    before = snapshot(db, skip=SKIP)
+    data = (SAMPLES / "xer-parser_test.xer").read_bytes()
+
+    response = _import(client, api, data[: int(len(data) * keep)], filename="plan.xer")
+
+    error = assert_error(response, 422, "import_file_invalid")
+    assert error["details"]["table"] in error["message"]
+    assert "cut short" in error["message"]
+    assert snapshot(db, skip=SKIP) == before
+
+
+def _csv_rows(rows: int) -> bytes:
+    lines = ["external_id,name,start,duration_days"]
+    lines += [f"T-{n},Task {n},2026-11-23,2" for n in range(rows)]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def test_the_setting_limits_imports_over_http(make_client, api) -> None:
+    client = make_client(import_max_rows=3)
+    post = {"filename": "plan.csv"}
+    headers = {**api.as_member, "Content-Type": "text/csv"}
+
+    refused = client.post(api.url("/imports"), content=_csv_rows(4), params=post, headers=headers)
+    accepted = client.post(api.url("/imports"), content=_csv_rows(3), params=post, headers=headers)
+
+    error = assert_error(refused, 422, "import_file_invalid")
+    assert error["details"]["max_rows"] == 3
+    assert "PLANBRIDGE_IMPORT_MAX_ROWS" in error["hint"]
+    assert accepted.status_code == 200, accepted.text

@@ -15,8 +15,8 @@ import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 
+from planbridge.audit.models import AuditEvent
 from planbridge.errors import Forbidden
-from planbridge.integrations.models import AuditEvent
 from planbridge.planning import actions
 from planbridge.projects.models import Project
 from planbridge.publishing import service as publishing

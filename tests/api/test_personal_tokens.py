@@ -11,14 +11,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
+from planbridge import audit
 from planbridge.actors import OPERATOR, Actor
-from planbridge.db.models import Base
 from planbridge.errors import Forbidden, InvalidInput, NotFound, NotProjectMember
-from planbridge.integrations import audit, personal_tokens, secrets
+from planbridge.integrations import personal_tokens, secrets
 from planbridge.integrations.personal_models import PersonalAccessToken
 from planbridge.integrations.service import token_state
 from planbridge.projects import service as projects
 from planbridge.projects.models import User
+from planbridge.schema.models import Base
 
 
 def _create(db, api, clock, actor=None, user=None, **kw):

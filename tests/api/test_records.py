@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from planbridge.integrations import audit
+from planbridge import audit
 from tests.error_shape import assert_error
 
 

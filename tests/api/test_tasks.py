@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from planbridge.integrations import audit
+from planbridge import audit
 from planbridge.planning import service as plan
 from planbridge.planning.models import Task, TaskResource
 from tests.api.conftest import TASK

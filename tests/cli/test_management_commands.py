@@ -18,13 +18,13 @@ from typer.testing import CliRunner
 from planbridge.accounts import service as accounts
 from planbridge.actors import OPERATOR as OPERATOR_ACTOR
 from planbridge.actors import Actor
+from planbridge.audit.models import AuditEvent
 from planbridge.cli.main import app
 from planbridge.errors import Forbidden, InvalidInput
 from planbridge.exports import definition as definitions
 from planbridge.exports import service as exports
 from planbridge.integrations import personal_tokens
 from planbridge.integrations import service as integrations
-from planbridge.integrations.models import AuditEvent
 from planbridge.oauth import service as oauth
 from planbridge.projects import management
 from planbridge.projects import service as projects
@@ -41,10 +41,12 @@ READ_ONLY = {
     ("config", "show"),
     ("powerbi", "snippet"),
     ("users", "list"),
+    ("pull",),
 }
-"""Commands that change nothing."""
+"""Commands that change nothing (``pull`` reads feeds over HTTP into a warehouse)."""
 RUNTIME = {("db", "upgrade"), ("serve",), ("demo",), ("backup",), ("restore",)}
-"""Commands that run or set up the installation rather than act on a project for someone."""
+"""Commands that run, set up, back up or restore the installation (an operator at the shell,
+with the database files in hand) rather than act on a project for someone."""
 
 ADMIN, MEMBER, OPERATOR = "admin", "member", "operator"
 

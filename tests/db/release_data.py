@@ -98,11 +98,11 @@ def generate() -> dict[str, Any]:
 
     from planbridge.actors import Actor
     from planbridge.app import create_app
-    from planbridge.db import migrate
     from planbridge.db.session import Database
     from planbridge.integrations import personal_tokens
     from planbridge.integrations import service as integrations
     from planbridge.projects import service as projects
+    from planbridge.schema import migrate
     from planbridge.settings import load_settings
     from tests.builders import publish_at, small_plan
 

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from planbridge.db import migrate
-from planbridge.db.models import Base
+from planbridge.schema import migrate
+from planbridge.schema.models import Base
 
 
 def test_database_at_head_has_no_autogenerate_diff(db):

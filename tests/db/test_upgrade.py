@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from planbridge.app import create_app
 from planbridge.cli.main import app as cli
-from planbridge.db import migrate
 from planbridge.db.session import Database
+from planbridge.schema import migrate
 from planbridge.settings import load_settings
 from tests.db.release_data import FIXTURE, RELEASE_REVISION, load
 

@@ -29,10 +29,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from planbridge.actors import OPERATOR
-from planbridge.db import migrate
 from planbridge.db.session import Database
 from planbridge.integrations import service as integrations
 from planbridge.projects import service as projects
+from planbridge.schema import migrate
 from tests.builders import publish_at, small_plan
 from tests.conftest import REPO
 

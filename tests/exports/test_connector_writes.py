@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 
-from planbridge.integrations.models import AuditEvent
+from planbridge.audit.models import AuditEvent
 from tests.connector_fixtures import access_token, basic_header, bearer
 from tests.error_shape import assert_error
 

@@ -9,8 +9,8 @@ import hashlib
 import io
 
 from planbridge.actors import OPERATOR
+from planbridge.audit import events
 from planbridge.integrations import service as integrations
-from planbridge.integrations.audit import events
 from planbridge.projects import service as projects
 from tests.conftest import issue_token
 from tests.connector_fixtures import access_token, bearer

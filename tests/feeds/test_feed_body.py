@@ -10,7 +10,7 @@ import httpx
 import jsonschema
 import pytest
 
-from planbridge.feeds.catalog import FEED_TABLES as TABLES
+from planbridge.catalog import FEED_TABLES as TABLES
 from planbridge.feeds.schema import feed_schema
 from tests.builders import publish_at, small_plan
 from tests.conftest import T0

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from planbridge.actors import OPERATOR
+from planbridge.catalog import METRIC_TABLES
 from planbridge.demo import generator
-from planbridge.feeds.catalog import METRIC_TABLES
 from planbridge.integrations.service import set_integration
 from tests.builders import publish_at, small_plan
 from tests.conftest import T0, issue_token

@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from planbridge.actors import OPERATOR, Actor
-from planbridge.db.models import Base
 from planbridge.db.session import Database
 from planbridge.imports import COLUMNS, parse_bytes
 from planbridge.imports.apply import apply_schedule, project_calendars
 from planbridge.imports.report import ImportReport
 from planbridge.projects.models import Project
+from planbridge.schema.models import Base
 
 HEADER = [c.name for c in COLUMNS]
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from planbridge import audit
 from planbridge.actors import Actor
 from planbridge.errors import NotProjectAdmin, NotProjectMember
-from planbridge.integrations import audit
 from planbridge.planning import service as planning
 from planbridge.planning.models import Subcontractor, Task, TaskLink, TaskResource
 from planbridge.projects import service as projects

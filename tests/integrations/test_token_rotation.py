@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
+from planbridge import audit
 from planbridge.actors import Actor
 from planbridge.errors import Conflict, NotProjectAdmin
-from planbridge.integrations import audit
 from planbridge.integrations import service as integrations
 from planbridge.projects import service as projects
 from planbridge.projects.models import Project

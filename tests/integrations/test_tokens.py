@@ -9,9 +9,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from planbridge import audit
 from planbridge.actors import Actor
 from planbridge.errors import InvalidInput, NotProjectAdmin
-from planbridge.integrations import audit, secrets
+from planbridge.integrations import secrets
 from planbridge.integrations import service as integrations
 from planbridge.integrations.models import FeedToken
 from planbridge.projects import service as projects

@@ -1,4 +1,4 @@
-"""Builders of feed rows (full rows, every column of planbridge.feeds.tables) for metric tests."""
+"""Builders of feed rows (full rows, every column of planbridge.catalog) for metric tests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from planbridge.feeds.tables import (
+from planbridge.catalog import (
     BLOCKERS,
     CALENDARS,
     DELAY_REASONS,

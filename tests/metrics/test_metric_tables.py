@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from metric_rows import C_AT, P_AT, blocker, delay, task, version
 
-from planbridge.feeds.tables import TABLES_BY_NAME, Column
+from planbridge.catalog import PLAN_TABLES, Column
 from planbridge.metrics import (
     FORMULA_VERSIONS,
     METRIC_TABLES,
@@ -72,7 +72,7 @@ def test_every_row_names_its_metric_and_formula_version() -> None:
 
 
 def test_metric_table_names_do_not_clash_with_feed_tables() -> None:
-    assert not set(METRIC_TABLES_BY_NAME) & set(TABLES_BY_NAME)
+    assert not set(METRIC_TABLES_BY_NAME) & {t.name for t in PLAN_TABLES}
 
 
 def test_first_version_returns_every_table_with_only_a_blocker_row() -> None:

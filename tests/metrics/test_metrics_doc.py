@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from planbridge.feeds.tables import Table
+from planbridge.catalog import Table
 from planbridge.metrics import FORMULA_VERSIONS, METRIC_TABLES, compute_window
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"

@@ -5,8 +5,8 @@ Retry-After; an account that must use single sign-on is refused even with its pa
 from __future__ import annotations
 
 from planbridge.actors import OPERATOR
+from planbridge.audit import events
 from planbridge.integrations import secrets as token_secrets
-from planbridge.integrations.audit import events
 from planbridge.oauth import service as oauth
 from planbridge.oauth.models import OAuthToken
 from tests.connector_fixtures import basic_header, bearer

@@ -20,8 +20,8 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 
 from planbridge.app import create_app
+from planbridge.audit import events
 from planbridge.db.session import Database
-from planbridge.integrations.audit import events
 from planbridge.settings import load_settings
 from tests.conftest import REPO
 

@@ -17,11 +17,14 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKER = REPO / "tests" / "powerquery" / "check_m.js"
+TEMPLATE_DIR = REPO / "src" / "planbridge" / "feeds" / "powerquery"
 PARSER_PACKAGE = "@microsoft/powerquery-parser"
 SERVICES_PACKAGE = "@microsoft/powerquery-language-services"
 LIBRARY = REPO.parent / "shared" / "powerquery" / "standard-enUs.json"
 TEMPLATES = sorted(
-    p for p in (REPO / "powerquery").rglob("*") if p.suffix in {".pq", ".m"} and p.is_file()
+    p
+    for p in (REPO / "src" / "planbridge" / "feeds" / "powerquery").rglob("*")
+    if p.suffix in {".pq", ".m"} and p.is_file()
 )
 DOCS = (REPO / "README.md", *sorted((REPO / "docs").glob("*.md")))
 M_BLOCK = re.compile(r"^( *)```powerquery\n(.*?)^\1```", re.MULTILINE | re.DOTALL)
@@ -201,7 +204,7 @@ def test_checker_rejects_a_lexer_error_with_its_position(
 def test_checker_rejects_a_template_missing_one_bracket(
     parser_installed: None, tmp_path: Path
 ) -> None:
-    text = (REPO / "powerquery" / "PublishedPlans.pq").read_text(encoding="utf-8")
+    text = (TEMPLATE_DIR / "PublishedPlans.pq").read_text(encoding="utf-8")
     broken = tmp_path / "PublishedPlans.pq"
     broken.write_text(text.replace("ManualStatusHandling = {400, 404, 422, 429}", "x = {400"))
     result = check(TEMPLATES[0], broken)
@@ -221,7 +224,7 @@ def test_checker_without_the_parser_says_to_run_npm_ci(tmp_path: Path) -> None:
 def test_checker_rejects_a_template_with_a_misspelt_library_function(
     parser_installed: None, tmp_path: Path
 ) -> None:
-    text = (REPO / "powerquery" / "PublishedPlans.pq").read_text(encoding="utf-8")
+    text = (TEMPLATE_DIR / "PublishedPlans.pq").read_text(encoding="utf-8")
     assert "Json.Document(" in text
     broken = tmp_path / "PublishedPlans.pq"
     broken.write_text(text.replace("Json.Document(", "Json.Documents(", 1), encoding="utf-8")

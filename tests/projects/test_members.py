@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from planbridge import audit
 from planbridge.actors import Actor
 from planbridge.errors import Conflict, NotFound, NotProjectAdmin
-from planbridge.integrations import audit
 from planbridge.projects import members
 from planbridge.projects import service as projects
 from planbridge.projects.models import Project

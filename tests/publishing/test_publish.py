@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import event, func, select
 
 from planbridge.actors import Actor
+from planbridge.audit.models import AuditEvent
 from planbridge.errors import NotProjectMember
-from planbridge.integrations.models import AuditEvent
 from planbridge.publishing.models import Version, VersionChunk
 from planbridge.publishing.service import publish
 from tests.builders import publish_at, small_plan

@@ -95,7 +95,8 @@ def test_base_url_answers_anonymously_for_the_service_test_connection(server):
     assert response.status_code == 200
     info = response.json()
     assert info["name"] == "PlanBridge" and info["version"]
-    assert httpx.get(base + "/healthz").json() == {"status": "ok", "database": "ok"}
+    assert httpx.get(base + "/healthz").json() == {"status": "ok"}
+    assert httpx.get(base + "/readyz").json()["status"] == "ready"
 
 
 def test_logs_are_structured_and_never_contain_a_token(server, make_project):

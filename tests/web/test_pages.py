@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from planbridge import audit
 from planbridge.actors import OPERATOR
-from planbridge.integrations import audit
 from planbridge.integrations import service as integrations
 from planbridge.projects import service as projects
 from tests.web.conftest import csrf_of, post_form, sign_in
@@ -66,7 +66,8 @@ def test_pages_carry_a_strict_content_security_policy_and_no_inline_script(admin
     policy = page.headers["content-security-policy"]
     assert "script-src 'self';" in policy and "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
-    assert page.headers["referrer-policy"] == "same-origin"
+    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["x-frame-options"] == "DENY"
     assert page.headers["x-content-type-options"] == "nosniff"
     assert page.headers["cache-control"] == "no-store"
     assert re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", page.text) == []

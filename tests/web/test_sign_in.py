@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from planbridge import audit
 from planbridge.app import create_app
-from planbridge.integrations import audit
 from tests.web.conftest import PASSWORD, csrf_of, post_form, sign_in
 
 

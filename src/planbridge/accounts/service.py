@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planbridge import audit
 from planbridge.accounts import passwords, sessions, throttle
 from planbridge.accounts.models import Credential, SetPasswordLink
 from planbridge.actors import OPERATOR, WEB, Actor
 from planbridge.errors import InvalidInput
-from planbridge.integrations import audit
 from planbridge.projects import service as projects
 from planbridge.projects.models import Project, User
 from planbridge.projects.permissions import require_operator

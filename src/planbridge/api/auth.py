@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from planbridge.actors import Actor
 from planbridge.context import AppContext, get_context
 from planbridge.errors import Forbidden
-from planbridge.feeds.params import refuse_token_in_query
 from planbridge.integrations import personal_tokens
 from planbridge.projects.models import Project, Role
 from planbridge.projects.permissions import PERMISSIONS
 from planbridge.projects.service import get_project
+from planbridge.url_tokens import refuse_token_in_query
 
 bearer = HTTPBearer(
     auto_error=False,

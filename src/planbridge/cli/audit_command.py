@@ -6,11 +6,11 @@ from typing import Annotated
 
 import typer
 
+from planbridge import audit
 from planbridge.cli import runtime
 from planbridge.cli.options import Json
 from planbridge.cli.output import table
 from planbridge.cli.runtime import handles_errors
-from planbridge.integrations import audit
 from planbridge.projects import service as projects
 
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)

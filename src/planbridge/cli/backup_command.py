@@ -12,7 +12,8 @@ from planbridge.cli import runtime
 from planbridge.cli.output import emit
 from planbridge.cli.runtime import handles_errors
 from planbridge.db import backup as backups
-from planbridge.db import location, migrate
+from planbridge.db import location
+from planbridge.schema import migrate
 
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 

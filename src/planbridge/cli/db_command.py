@@ -8,7 +8,7 @@ from planbridge.cli import runtime
 from planbridge.cli.options import Json
 from planbridge.cli.output import emit
 from planbridge.cli.runtime import handles_errors
-from planbridge.db import migrate
+from planbridge.schema import migrate
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 

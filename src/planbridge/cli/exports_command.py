@@ -9,8 +9,9 @@ import typer
 from planbridge.cli import runtime
 from planbridge.cli.output import emit, table
 from planbridge.cli.runtime import handles_errors
+from planbridge.connector_api import runs
 from planbridge.exports import definition as definitions
-from planbridge.exports import runs, service
+from planbridge.exports import service
 from planbridge.projects import service as projects
 
 exports_app = typer.Typer(

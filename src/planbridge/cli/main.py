@@ -24,6 +24,7 @@ from planbridge.cli.pat_command import pat_app
 from planbridge.cli.powerbi_command import powerbi_app
 from planbridge.cli.projects_command import members_app, projects_app
 from planbridge.cli.publish_command import metrics_app
+from planbridge.cli.pull_command import pull
 from planbridge.cli.tokens_command import tokens_app
 from planbridge.cli.users_command import users_app
 
@@ -60,6 +61,7 @@ app.command("demo")(serve_command.demo_command)
 app.command()(publish_command.publish)
 app.command("backup")(backup_command.backup)
 app.command("restore")(backup_command.restore)
+app.command("pull")(pull)
 
 
 def main() -> None:

@@ -10,8 +10,8 @@ from planbridge.cli import runtime
 from planbridge.cli.options import By, Json, ProjectRef
 from planbridge.cli.output import emit, progress_bar
 from planbridge.cli.runtime import handles_errors
-from planbridge.metrics import service as metrics_service
 from planbridge.projects import service as projects
+from planbridge.publishing import metrics as metrics_service
 from planbridge.publishing import service as publishing
 
 metrics_app = typer.Typer(help="Last Planner metrics stored with versions.", no_args_is_help=True)

@@ -11,9 +11,11 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from planbridge.cli.output import fail
-from planbridge.db import location, migrate
+from planbridge.db import location
 from planbridge.db.session import Database
 from planbridge.errors import PlanBridgeError
+from planbridge.imports import limits as import_limits
+from planbridge.schema import migrate
 from planbridge.settings import Settings, load_settings
 
 P = ParamSpec("P")
@@ -22,11 +24,13 @@ R = TypeVar("R")
 
 def settings() -> Settings:
     try:
-        return load_settings()
+        config = load_settings()
     except ValidationError as exc:
         first = exc.errors()[0]
         name = "PLANBRIDGE_" + str(first["loc"][0]).upper()
         fail(f"setting {name}: {first['msg']}", "see docs/settings.md")
+    import_limits.bind(config.import_max_rows)
+    return config
 
 
 _OPEN: list[Database] = []
@@ -49,7 +53,7 @@ def database(config: Settings, *, require_current: bool = True, create: bool = F
                 "database you use",
             )
         path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database.from_url(url)
+    db = Database.from_settings(config)
     _OPEN.append(db)
     if require_current and not migrate.is_up_to_date(db.engine):
         fail(

@@ -13,10 +13,10 @@ from planbridge.cli.options import Json, feed_url
 from planbridge.cli.output import emit, err_console, fail, progress_bar
 from planbridge.cli.runtime import handles_errors
 from planbridge.cli.users_command import print_demo_admin
-from planbridge.db import migrate
 from planbridge.demo import generator
 from planbridge.integrations import service as integrations
 from planbridge.projects import service as projects
+from planbridge.schema import migrate
 from planbridge.settings import Settings
 
 

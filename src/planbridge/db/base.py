@@ -8,6 +8,11 @@ from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
+MAX_ID = 2**31 - 1
+"""The largest id (and integer) any column holds: PostgreSQL's ``integer``; SQLite's is larger,
+but both databases get the same answer for the same request."""
+MIN_INT = -(2**31)
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

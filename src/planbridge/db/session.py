@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from planbridge.db.engine import make_engine
+
+if TYPE_CHECKING:  # a type only: db sits below settings in the layers
+    from planbridge.settings import Settings
 
 
 class Database:
@@ -24,10 +28,25 @@ class Database:
     def from_url(cls, url: str) -> Database:
         return cls(make_engine(url))
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        return cls(
+            make_engine(
+                settings.database_url.get_secret_value(),
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+            )
+        )
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
+        """One unit of work. On SQLite it takes the write lock at its start (``BEGIN
+        IMMEDIATE``), waiting up to the busy timeout for another writer (thread or process), so
+        a read that later writes can never be refused for a stale snapshot."""
         session = self._sessions()
         try:
+            if self.engine.dialect.name == "sqlite":
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
             session.commit()
         except BaseException:

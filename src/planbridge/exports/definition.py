@@ -9,9 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from planbridge.catalog import FEED_TABLES_BY_NAME, Table
 from planbridge.errors import InvalidInput
-from planbridge.feeds.catalog import FEED_TABLES_BY_NAME
-from planbridge.feeds.tables import Table
 
 Format = Literal["csv", "txt"]
 FORMATS: dict[str, tuple[str, str, str]] = {

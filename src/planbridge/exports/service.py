@@ -12,13 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planbridge import audit
 from planbridge.actors import Actor
 from planbridge.errors import Conflict, InvalidInput, NotFound, ResponseTooLarge
 from planbridge.exports import definition as definitions
 from planbridge.exports.definition import Definition
 from planbridge.exports.models import ExportAction, ExportFile
-from planbridge.feeds.files.rows import StoredChunk, extract
-from planbridge.integrations import audit
 from planbridge.projects.models import Project
 from planbridge.projects.permissions import require_admin, require_member
 from planbridge.publishing.models import Version
@@ -61,14 +60,6 @@ def too_large(max_mb: float) -> DownloadTooLarge:
 
 
 @dataclass(frozen=True, slots=True)
-class Pending:
-    """A version whose file is still to be written, and the stored chunks it reads."""
-
-    version: Version
-    chunks: tuple[StoredChunk, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class RunPlan:
     action: ExportAction
     definition: Definition
@@ -76,7 +67,6 @@ class RunPlan:
     """Newest first: the versions the action covers now."""
     written: dict[int, ExportFile]
     """Files already written, by version id."""
-    pending: list[Pending]
 
 
 def definition_of(action: ExportAction) -> Definition:
@@ -181,8 +171,8 @@ def plan_run(
     now: dt.datetime,
     history_days: int,
 ) -> RunPlan:
-    """What a run has to write: the covered versions that have no file yet, with their chunks.
-    Reads only immutable published rows, so it never waits for the live plan."""
+    """The versions a run covers now and the files already written for them. Reads only
+    published versions, so it never waits for the live plan."""
     require_member(session, project, actor)
     cutoff = now - dt.timedelta(days=history_days)
     versions = list(
@@ -197,14 +187,7 @@ def plan_run(
         raise NoPublishedVersion(
             f"Project {project.code} has no version published in the last {history_days} days."
         )
-    written = files_by_version(session, action)
-    definition = definition_of(action)
-    pending = []
-    for version in versions:
-        if version.id not in written:
-            chunks = extract(session, [version.id], [definition.table.name]).chunks
-            pending.append(Pending(version, chunks[definition.table.name]))
-    return RunPlan(action, definition, versions, written, pending)
+    return RunPlan(action, definition_of(action), versions, files_by_version(session, action))
 
 
 def files_by_version(session: Session, action: ExportAction) -> dict[int, ExportFile]:

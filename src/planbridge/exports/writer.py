@@ -14,7 +14,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from planbridge.exports.definition import Definition
-from planbridge.feeds.files.rows import Row
+
+Row = dict[str, Any]
 
 
 def file_pieces(definition: Definition, batches: Iterable[list[Row]]) -> Iterator[bytes]:

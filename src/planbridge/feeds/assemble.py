@@ -18,11 +18,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
+from planbridge.catalog import FEED_TABLES, Table
 from planbridge.errors import ResponseTooLarge
 from planbridge.feeds import gzip_framing
-from planbridge.feeds.catalog import FEED_TABLES
 from planbridge.feeds.params import BOOL_FLAGS, FeedParams
-from planbridge.feeds.tables import Table
 from planbridge.projects.models import Project
 from planbridge.publishing.chunks import deflate_piece, dumps
 from planbridge.publishing.models import Version, VersionChunk

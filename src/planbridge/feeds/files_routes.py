@@ -9,33 +9,32 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Iterator, Sequence
-from typing import IO, Annotated, Any
+from typing import IO, Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response, StreamingResponse
 
 from planbridge import errors
+from planbridge.catalog import FEED_TABLES, FEED_TABLES_BY_NAME, Table
+from planbridge.catalog.params import BOM
 from planbridge.context import AppContext
 from planbridge.feeds import assemble, params
-from planbridge.feeds.catalog import FEED_TABLES, FEED_TABLES_BY_NAME
 from planbridge.feeds.files import csv_export, rows, xlsx_export
-from planbridge.feeds.routes import (
+from planbridge.feeds.gate import (
+    NOT_MODIFIED,
     Context,
     Credentials,
     Gate,
     ProjectApiId,
     accepts_gzip,
     admit,
+    data_errors,
     matching_etags,
 )
-from planbridge.feeds.tables import Table
-from planbridge.http_errors import documented
 
 router = APIRouter(tags=["files"])
 
-CSV_PARAMS = (*params.FEED_PARAMS, "bom")
-XLSX_PARAMS = params.FEED_PARAMS
 SPOOL_BYTES = 8 * 1024 * 1024
 """A workbook up to this size is zipped in memory, a larger one in a temporary file."""
 STREAM_BLOCK_BYTES = 64 * 1024
@@ -45,21 +44,7 @@ class TableNotFound(errors.NotFound):
     code = "table_not_found"
 
 
-FILE_ERRORS = documented(
-    errors.InvalidParameter,
-    errors.TokenInQuery,
-    errors.InvalidToken,
-    errors.IntegrationDisabled,
-    errors.ProjectSuspended,
-    errors.PlanNotEligible,
-    errors.ProjectNotFound,
-    TableNotFound,
-    errors.ResponseTooLarge,
-    errors.RateLimited,
-)
-NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
-    304: {"description": "Not modified (If-None-Match matched)."}
-}
+FILE_ERRORS = data_errors(TableNotFound)
 TableName = Annotated[
     str, Path(max_length=64, description="A feed table, e.g. `tasks` (docs/feed.md).")
 ]
@@ -85,17 +70,23 @@ def table_csv(
     """The JSON feed's rows of one table, streamed as CSV with a header row. Parameters are the
     feed's (`limit`, `published_from`, `published_to`, flags) plus `bom` (default true: a UTF-8
     byte-order mark so Excel reads accents right)."""
-    gate = admit(request, ctx, project_api_id, CSV_PARAMS)
+    gate = admit(request, ctx, project_api_id, "csv")
     wanted = _table(table, gate.params)
     raw_bom = request.query_params.get("bom")
-    bom = True if raw_bom is None else params.parse_bool("bom", raw_bom)
+    bom = BOM.default is True if raw_bom is None else params.parse_bool(BOM.name, raw_bom)
     extract = _extract(ctx, gate, [wanted])
-    headers = _cache_headers(extract.etag("csv", f"bom={bom}", gate.project.code))
+    neutralise = ctx.settings.csv_neutralise_formulas
+    headers = _cache_headers(
+        extract.etag("csv", f"bom={bom}", f"neutralise={neutralise}", gate.project.code)
+    )
     headers["Vary"] = "Accept-Encoding"
     if headers["ETag"] in matching_etags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
     pieces = csv_export.csv_bytes(
-        wanted, rows.read_rows(ctx.db.engine, extract.chunks[wanted.name]), bom=bom
+        wanted,
+        rows.read_rows(ctx.db.engine, extract.chunks[wanted.name]),
+        bom=bom,
+        neutralise=neutralise,
     )
     if accepts_gzip(request.headers.get("accept-encoding", "")):
         headers["Content-Encoding"] = "gzip"
@@ -126,7 +117,7 @@ def table_xlsx(
 ) -> Response:
     """The JSON feed's rows of one table on one sheet, formatted as an Excel table with typed
     cells. Parameters are the feed's."""
-    gate = admit(request, ctx, project_api_id, XLSX_PARAMS)
+    gate = admit(request, ctx, project_api_id, "xlsx")
     return _workbook(request, ctx, gate, [_table(table, gate.params)], name=table)
 
 
@@ -145,7 +136,7 @@ def tables_xlsx(
 ) -> Response:
     """One sheet per table the flags keep (`resource`, `status`, `blockers`, `metrics`), each an
     Excel table with typed cells, in the JSON feed's order."""
-    gate = admit(request, ctx, project_api_id, XLSX_PARAMS)
+    gate = admit(request, ctx, project_api_id, "xlsx")
     kept = [t for t in FEED_TABLES if t.flag is None or gate.params.flag(t.flag)]
     return _workbook(request, ctx, gate, kept, name="tables")
 
@@ -180,7 +171,7 @@ def _extract(ctx: AppContext, gate: Gate, tables: Sequence[Table]) -> rows.Extra
 
 
 def _cache_headers(etag: str) -> dict[str, str]:
-    return {"ETag": etag, "Cache-Control": "private, no-cache"}
+    return {"ETag": etag, "Cache-Control": "no-store"}
 
 
 def _workbook(

@@ -1,4 +1,8 @@
-"""Feed query parameters: parsed strictly, every mistake named with what is allowed."""
+"""Feed query parameters: parsed strictly, every mistake named with what is allowed.
+
+Each parameter is declared once in the catalog's registry (``planbridge.catalog.params``): its
+kind, default, the endpoints that take it and its validation message come from there.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,15 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from planbridge.errors import InvalidParameter, TokenInQuery
-from planbridge.integrations.secrets import looks_like_token
+from planbridge.catalog.params import PARAMETERS_BY_NAME, names_for
+from planbridge.errors import InvalidParameter
 
 TRUE_WORDS = frozenset({"true", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "no"})
-BOOL_FLAGS = ("resource", "status", "blockers", "metrics")
-RANGE_PARAMS = ("published_from", "published_to")
-FEED_PARAMS = ("limit", *BOOL_FLAGS, *RANGE_PARAMS)
-METRICS_PARAMS = ("limit", *RANGE_PARAMS)
-TOKEN_PARAM_NAMES = frozenset({"token", "access_token", "api_key", "apikey", "key", "bearer"})
+FEED_PARAMS = names_for("feed")
+BOOL_FLAGS = tuple(name for name in FEED_PARAMS if PARAMETERS_BY_NAME[name].kind == "boolean")
+"""The table flags: the feed's boolean parameters (``resource``, ``status``, ...)."""
+RANGE_PARAMS = tuple(name for name in FEED_PARAMS if PARAMETERS_BY_NAME[name].kind == "moment")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +48,9 @@ class FeedParams:
         return FeedParams(**values)
 
 
-def refuse_token_in_query(items: Sequence[tuple[str, str]]) -> None:
-    """A token in the URL is refused before anything else looks at the request."""
-    for key, value in items:
-        if key.lower() in TOKEN_PARAM_NAMES or looks_like_token(value) or looks_like_token(key):
-            raise TokenInQuery("A token was sent in the query string; it is refused.")
+def _refuse(name: str, raw: str, *, max_limit: int = 0) -> InvalidParameter:
+    message, hint = PARAMETERS_BY_NAME[name].message(raw, max_limit=max_limit)
+    return InvalidParameter(message, hint=hint)
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -58,10 +59,7 @@ def parse_bool(name: str, raw: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise InvalidParameter(
-        f"Parameter '{name}' must be true or false, not '{raw}'.",
-        hint="Allowed values: true, false, 1, 0, yes, no (any case).",
-    )
+    raise _refuse(name, raw)
 
 
 def parse(
@@ -85,10 +83,7 @@ def parse(
     if "limit" in seen:
         raw = seen["limit"].strip()
         if not raw.isdigit() or int(raw) < 1:
-            raise InvalidParameter(
-                f"Parameter 'limit' must be a whole number of versions, 1 or more, not '{raw}'.",
-                hint=f"Allowed: 1 to {max_limit} (larger values are lowered to {max_limit}).",
-            )
+            raise _refuse("limit", raw, max_limit=max_limit)
         limit = min(int(raw), max_limit)
     flags = {name: parse_bool(name, seen[name]) for name in BOOL_FLAGS if name in seen}
     bounds = {name: parse_moment(name, seen[name]) for name in RANGE_PARAMS if name in seen}
@@ -98,12 +93,13 @@ def parse(
             "'published_from' must be earlier than 'published_to'.",
             hint="The range is published_from <= published_at < published_to.",
         )
+    defaults = {name: PARAMETERS_BY_NAME[name].default is True for name in BOOL_FLAGS}
     return FeedParams(
         limit=limit,
-        resource=flags.get("resource", True),
-        status=flags.get("status", True),
-        blockers=flags.get("blockers", True),
-        metrics=flags.get("metrics", True),
+        resource=flags.get("resource", defaults["resource"]),
+        status=flags.get("status", defaults["status"]),
+        blockers=flags.get("blockers", defaults["blockers"]),
+        metrics=flags.get("metrics", defaults["metrics"]),
         published_from=low,
         published_to=high,
         allowed=allowed,
@@ -116,8 +112,5 @@ def parse_moment(name: str, raw: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError:
-        raise InvalidParameter(
-            f"Parameter '{name}' must be an ISO 8601 date or date-time, not '{raw}'.",
-            hint="For example 2026-11-01 or 2026-11-01T00:00:00Z (no offset means UTC).",
-        ) from None
+        raise _refuse(name, raw) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from planbridge import audit
 from planbridge.actors import Actor
 from planbridge.imports.checks import check_schedule
 from planbridge.imports.lists import Resolver, key, project_calendars
@@ -26,7 +27,6 @@ from planbridge.imports.schedule import (
     Problem,
     SourceFormat,
 )
-from planbridge.integrations import audit
 from planbridge.planning import bulk
 from planbridge.planning.bulk import ALL_FIELDS, TaskField, TaskInput
 from planbridge.planning.enums import TaskType

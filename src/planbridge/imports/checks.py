@@ -13,6 +13,7 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planbridge.controls import describe
 from planbridge.imports.lists import key, project_calendars
 from planbridge.imports.schedule import ParsedSchedule, ParsedTask, Problem
 from planbridge.planning import bulk
@@ -32,6 +33,7 @@ def check_schedule(session: Session, project: Project, parsed: ParsedSchedule) -
     head: list[Problem] = []
     for calendar in parsed.calendars:
         _too_long(head, f"calendar {calendar.name!r}", "name", calendar.name, 100)
+        _control(head, f"calendar {calendar.name!r}", "name", calendar.name)
     head += _check_folders(session, project, parsed)
     known = _project_external_ids(session, project)
     head += _check_duplicates(known)
@@ -68,9 +70,30 @@ def _stub(task: ParsedTask) -> TaskInput:
     )
 
 
+_TEXT_FIELDS = (
+    "external_id",
+    "name",
+    "calendar",
+    "folder_code",
+    "parent_external_id",
+    "owner",
+    "subcontractor",
+    "location",
+    "work_area",
+    "package",
+    "notes",
+)
+
+
 def _check_task(task: ParsedTask, calendars: Collection[str]) -> list[Problem]:
     problems: list[Problem] = []
     where = task.source
+    for name in _TEXT_FIELDS:
+        _control(problems, where, name, getattr(task, name))
+    for value in task.assignees:
+        _control(problems, where, "assignees", value)
+    for value in task.tags:
+        _control(problems, where, "tags", value)
     for name in ("subcontractor", "location", "package"):
         _too_long(problems, where, name, getattr(task, name), 200)
     _too_long(problems, where, "folder", task.folder_code, 100)
@@ -79,6 +102,8 @@ def _check_task(task: ParsedTask, calendars: Collection[str]) -> list[Problem]:
     for resource in task.resources:
         _too_long(problems, where, "resources", resource.name, 200)
         _too_long(problems, where, "resources", resource.unit, 40)
+        _control(problems, where, "resources", resource.name)
+        _control(problems, where, "resources", resource.unit)
         if not 0 <= resource.quantity < _MAX_QUANTITY:
             problems.append(
                 Problem(where, f"quantity {resource.quantity} is out of range", field="resources")
@@ -94,6 +119,8 @@ def _check_folders(session: Session, project: Project, parsed: ParsedSchedule) -
         where = f"WBS {folder.code!r}"
         _too_long(problems, where, "code", folder.code, 100)
         _too_long(problems, where, "name", folder.name, 200)
+        _control(problems, where, "code", folder.code)
+        _control(problems, where, "name", folder.name)
         if folder.parent_code and folder.parent_code not in codes:
             problems.append(Problem(where, f"unknown parent {folder.parent_code!r}", "parent"))
     return problems
@@ -106,6 +133,12 @@ def _too_long(
         problems.append(
             Problem(where, f"is {len(value)} characters long; the limit is {limit}", field=name)
         )
+
+
+def _control(problems: list[Problem], where: str, name: str, value: str | None) -> None:
+    problem = describe(value) if value else None
+    if problem:
+        problems.append(Problem(where, problem, field=name))
 
 
 def _project_external_ids(session: Session, project: Project) -> dict[str, list[str]]:

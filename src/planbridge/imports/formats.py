@@ -57,19 +57,21 @@ def parse_bytes(
     project: str | None = None,
     calendars: Sequence[ParsedCalendar] | None = None,
     encoding: str | None = None,
+    max_rows: int | None = None,
 ) -> ParsedSchedule:
     """Parse an uploaded file's content; ``filename`` only helps to recognise CSV files.
 
     ``project`` picks one project of a multi-project XER file (P6 short name); ``calendars``
     are the target project's calendars (default first) for spreadsheets; ``encoding`` forces
-    the text encoding of XER and CSV files.
+    the text encoding of XER and CSV files; ``max_rows`` caps the task rows (default: the
+    bound ``PLANBRIDGE_IMPORT_MAX_ROWS``, see ``planbridge.imports.limits``).
     """
     kind = detect_kind(data, filename)
     if kind == "xer":
-        return parse_xer(data, project=project, encoding=encoding)
+        return parse_xer(data, project=project, encoding=encoding, max_rows=max_rows)
     if kind == "mspdi":
-        return parse_mspdi(data)
-    return parse_spreadsheet(data, kind, calendars=calendars, encoding=encoding)
+        return parse_mspdi(data, max_rows=max_rows)
+    return parse_spreadsheet(data, kind, calendars=calendars, encoding=encoding, max_rows=max_rows)
 
 
 def parse_file(

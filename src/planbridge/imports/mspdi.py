@@ -21,12 +21,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Literal
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import DefusedXMLParser
 
+from planbridge.imports import limits
 from planbridge.imports.errors import ImportFileError
+from planbridge.imports.limits import too_many_rows
 from planbridge.imports.schedule import (
     ExternalLink,
     ParsedCalendar,
@@ -54,16 +56,53 @@ _DURATION = re.compile(
 )
 
 
-def parse_mspdi(data: bytes) -> ParsedSchedule:
+def parse_mspdi(data: bytes, *, max_rows: int | None = None) -> ParsedSchedule:
     """Parse the bytes of an MSPDI file (a UTF-8 byte-order mark is fine)."""
-    root = _parse_xml(data)
+    root = _parse_xml(data, limits.max_rows(max_rows))
     return _MspdiMapper(root).build()
 
 
-def _parse_xml(data: bytes) -> Element:
+_ENDED_EARLY = frozenset({3, 5, 6})
+"""Expat errors that mean the input stopped: no element found, unclosed token, partial
+character."""
+
+
+class _TrackingBuilder(TreeBuilder):
+    """Builds the tree while remembering which elements are open and the last task closed, so
+    that a file cut short can be refused naming where it broke."""
+
+    def __init__(self, max_rows: int) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.last_task_uid: str | None = None
+        self.tasks = 0
+        self.max_rows = max_rows
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
+        self.open.append(tag.rpartition("}")[2])
+        return super().start(tag, attrs)
+
+    def end(self, tag: str) -> Element:
+        self.open.pop()
+        element = super().end(tag)
+        if self.open[-1:] == ["Tasks"]:
+            self.last_task_uid = element.findtext(tag[: -len("Task")] + "UID")
+            self.tasks += 1
+            if self.tasks > self.max_rows:
+                raise too_many_rows(self.max_rows, "tasks")
+        return element
+
+
+def _parse_xml(data: bytes, max_rows: int) -> Element:
+    builder = _TrackingBuilder(max_rows)
+    parser = DefusedXMLParser(target=builder)
     try:
-        root = fromstring(data)
+        parser.feed(data)
+        root: Element = parser.close()
     except ParseError as exc:
+        line, column = exc.position
+        if builder.open and exc.code in _ENDED_EARLY:
+            raise _cut_short(builder, line, column) from None
         raise ImportFileError(f"The XML is not well formed: {exc}.") from None
     except DefusedXmlException as exc:
         raise ImportFileError(f"The XML uses a forbidden construct: {exc}.") from None
@@ -73,6 +112,23 @@ def _parse_xml(data: bytes) -> Element:
             hint="In MS Project use File > Save As > XML Format (*.xml).",
         )
     return root
+
+
+def _cut_short(builder: _TrackingBuilder, line: int, column: int) -> ImportFileError:
+    inside = "/".join(builder.open)
+    after = f", after task UID {builder.last_task_uid}" if builder.last_task_uid else ""
+    return ImportFileError(
+        f"The XML file ends before it is closed, at line {line}, column {column}, inside "
+        f"<{inside}>{after}: it was cut short.",
+        hint="Save the plan from MS Project again (File > Save As > XML Format) and upload "
+        "the whole file.",
+        details={
+            "line": line,
+            "column": column,
+            "inside": inside,
+            "task_uid": builder.last_task_uid,
+        },
+    )
 
 
 @dataclass

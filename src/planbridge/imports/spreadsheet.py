@@ -16,6 +16,7 @@ from typing import Literal, TypeVar
 
 from openpyxl import load_workbook
 
+from planbridge.imports import limits
 from planbridge.imports.columns import (
     COLUMN_NAMES,
     LIST_SEPARATOR,
@@ -25,6 +26,7 @@ from planbridge.imports.columns import (
 )
 from planbridge.imports.encoding import decode
 from planbridge.imports.errors import ImportFileError
+from planbridge.imports.limits import too_many_rows
 from planbridge.imports.schedule import (
     ParsedCalendar,
     ParsedFolder,
@@ -59,6 +61,7 @@ def parse_spreadsheet(
     *,
     calendars: Sequence[ParsedCalendar] | None = None,
     encoding: str | None = None,
+    max_rows: int | None = None,
 ) -> ParsedSchedule:
     """Parse a template spreadsheet.
 
@@ -78,7 +81,7 @@ def parse_spreadsheet(
             raise ImportFileError("The spreadsheet is empty: row 1 should hold the column names.")
         columns = _read_header(header[1], schedule)
         if not schedule.problems:
-            _RowReader(schedule, columns, calendars).read(rows)
+            _RowReader(schedule, columns, calendars, limits.max_rows(max_rows)).read(rows)
     except csv.Error as exc:
         raise ImportFileError(f"The CSV file cannot be read: {exc}.") from None
     return schedule
@@ -88,22 +91,70 @@ def parse_spreadsheet(
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, list[Cell]]]:
-    first_line = text.split("\n", 1)[0]
+    """The records of a CSV text, numbered from 1. A file cut short is refused: a quoted field
+    still open at the end, or a last row with fewer cells than the header and no line end."""
+    first_line = text[: text.find("\n")] if "\n" in text else text
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for number, record in enumerate(reader, start=1):
-        yield number, list(record)
+    reader = csv.reader(_text_lines(text), delimiter=delimiter, strict=True)
+    width, number = 0, 0
+    last: list[Cell] | None = None
+    try:
+        for record in reader:
+            if last is not None:
+                yield number, last
+            number += 1
+            width = width or len(record)
+            last = list(record)
+    except csv.Error as exc:
+        if "end of data" in str(exc):
+            raise _cut_short(number + 1, "inside a quoted field") from None
+        raise ImportFileError(f"The CSV file cannot be read at row {number + 1}: {exc}.") from None
+    if last is None:
+        return
+    if number > 1 and len(last) < width and not text.endswith(("\n", "\r")):
+        raise _cut_short(number, f"after {len(last)} of its {width} cells")
+    yield number, last
+
+
+def _text_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their endings, one at a time (no copy of the whole text)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _cut_short(row: int, where: str) -> ImportFileError:
+    return ImportFileError(
+        f"The CSV file ends in the middle of row {row}, {where}: it was cut short, and "
+        "importing it would lose what came after.",
+        hint="Save or export the spreadsheet again and upload the whole file.",
+        details={"row": row},
+    )
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
-        raise ImportFileError(f"The Excel file cannot be opened ({exc}).") from None
+        raise ImportFileError(
+            f"The Excel file cannot be opened ({exc}): it is damaged or was cut short.",
+            hint="Save the workbook again as .xlsx and upload the whole file.",
+        ) from None
+    number = 0
     try:
         sheet = book[TASKS_SHEET] if TASKS_SHEET in book.sheetnames else book.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, [_cell(v) for v in values]
+    except Exception as exc:
+        raise ImportFileError(
+            f"The Excel sheet cannot be read after row {number} ({exc}): the workbook is "
+            "damaged or was cut short.",
+            hint="Save the workbook again as .xlsx and upload the whole file.",
+            details={"row": number + 1},
+        ) from None
     finally:
         book.close()
 
@@ -170,6 +221,7 @@ class _RowReader:
     schedule: ParsedSchedule
     columns: dict[str, int]
     calendars: Sequence[ParsedCalendar] | None
+    max_rows: int
     rows_by_id: dict[str, int] = field(default_factory=dict)
     parents: dict[str, tuple[int, str]] = field(default_factory=dict)
     links: list[_PendingLink] = field(default_factory=list)
@@ -180,12 +232,16 @@ class _RowReader:
         default = next(iter(by_name.values()), (None, workdays(_DEFAULT_CALENDAR)))
         self.workdays = by_name
         self.default_workdays = default
+        seen = 0
         for number, cells in rows:
             values = {
                 name: cells[i] if i < len(cells) else None for name, i in self.columns.items()
             }
             if all(_text(v) == "" for v in values.values()):
                 continue
+            seen += 1
+            if seen > self.max_rows:
+                raise too_many_rows(self.max_rows, "rows")
             self._row(number, values)
         self._check_references()
         folders = sorted({t.folder_code for t in self.schedule.tasks if t.folder_code})

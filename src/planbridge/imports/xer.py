@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
+from planbridge.imports import limits
 from planbridge.imports.encoding import decode
 from planbridge.imports.errors import ImportFileError
 from planbridge.imports.notes import html_to_text
@@ -62,11 +63,16 @@ PACKAGE_CODE_WORD = "package"
 
 
 def parse_xer(
-    data: bytes, *, project: str | None = None, encoding: str | None = None
+    data: bytes,
+    *,
+    project: str | None = None,
+    encoding: str | None = None,
+    max_rows: int | None = None,
 ) -> ParsedSchedule:
     """Parse the bytes of an XER export. ``project`` selects one project by short name."""
     text, used = decode(data, encoding)
-    tables = read_xer_tables(text)
+    tables = read_xer_tables(text, max_rows=limits.max_rows(max_rows))
+    del text
     try:
         schedule = _XerMapper(tables, project).build()
     except KeyError as exc:
@@ -97,8 +103,6 @@ class _XerMapper:
         self.activities: dict[str, _Activity] = {}
 
     def build(self) -> ParsedSchedule:
-        if self.t.short_rows:
-            self._warn("file", f"{self.t.short_rows} rows have fewer values than their table")
         self.schedule.name = ", ".join(self._project_name(p) for p in self.projects)
         self._read_folders()
         self._read_tasks()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planbridge.actors import Actor
-from planbridge.integrations.models import AuditEvent
+from planbridge.audit.models import AuditEvent
 from planbridge.projects.models import Project
 from planbridge.projects.permissions import require_member
 

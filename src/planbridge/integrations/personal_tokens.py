@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planbridge import audit
 from planbridge.actors import Actor, via_token
 from planbridge.errors import Forbidden, InvalidToken, NotFound, NotProjectMember
-from planbridge.integrations import audit
 from planbridge.integrations import secrets as token_secrets
 from planbridge.integrations import token_core as core
 from planbridge.integrations.personal_models import PersonalAccessToken

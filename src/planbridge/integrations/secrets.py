@@ -51,6 +51,15 @@ def display_hint(token: str) -> str:
     return f"{token[: len(FEED_PREFIX)]}...{token[-4:]}"
 
 
+TOKEN_SHAPE = re.compile(r"pb[a-z]_[0-9A-Za-z]{20,}")
+"""Anything shaped like a PlanBridge secret, anywhere in a text (also glued to other text)."""
+
+
 def looks_like_token(value: str) -> bool:
     """True for anything shaped like a PlanBridge secret (used to refuse tokens in URLs)."""
-    return bool(re.search(r"\bpb[a-z]_[0-9A-Za-z]{20,}", value))
+    return bool(TOKEN_SHAPE.search(value))
+
+
+def redact(text: str) -> str:
+    """``text`` with everything shaped like a PlanBridge secret replaced by ``[redacted]``."""
+    return TOKEN_SHAPE.sub("[redacted]", text)

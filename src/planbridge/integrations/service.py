@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planbridge import audit
 from planbridge.actors import Actor
 from planbridge.errors import (
     Conflict,
@@ -16,7 +17,6 @@ from planbridge.errors import (
     NotFound,
     PlanNotEligible,
 )
-from planbridge.integrations import audit
 from planbridge.integrations import secrets as token_secrets
 from planbridge.integrations import token_core as core
 from planbridge.integrations.models import FeedToken

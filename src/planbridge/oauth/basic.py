@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from planbridge import audit
 from planbridge.accounts import service as accounts
 from planbridge.actors import Actor
 from planbridge.errors import Forbidden, PlanBridgeError, RateLimited
-from planbridge.integrations import audit
 from planbridge.oauth import tokens
 from planbridge.oauth.models import SsoRequirement
 from planbridge.settings import Settings

@@ -24,10 +24,10 @@ from joserfc.jwk import KeySet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planbridge import audit
 from planbridge.accounts.models import Credential
 from planbridge.actors import Actor
 from planbridge.errors import Forbidden, PlanBridgeError
-from planbridge.integrations import audit
 from planbridge.projects.models import User
 from planbridge.settings import Settings
 

@@ -28,8 +28,8 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planbridge import audit
 from planbridge.actors import Actor
-from planbridge.integrations import audit
 from planbridge.integrations import secrets as token_secrets
 from planbridge.oauth import tokens
 from planbridge.oauth.models import OAuthClient, OAuthCode, OAuthGrant, OAuthToken

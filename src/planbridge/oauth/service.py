@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planbridge import audit
 from planbridge.accounts.models import WebSession
 from planbridge.actors import Actor
 from planbridge.errors import InvalidInput, NotFound
-from planbridge.integrations import audit
 from planbridge.oauth import tokens
 from planbridge.oauth.models import OAuthClient, OAuthGrant, SsoRequirement
 from planbridge.oauth.server import sha256

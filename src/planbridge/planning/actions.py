@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planbridge import audit
 from planbridge.actors import Actor
 from planbridge.errors import Conflict
-from planbridge.integrations import audit
 from planbridge.planning import bulk
 from planbridge.planning import service as plan
 from planbridge.planning.enums import BlockerStatus, ProgressType

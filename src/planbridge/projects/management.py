@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from planbridge import audit
 from planbridge.actors import Actor
 from planbridge.errors import InvalidInput
-from planbridge.integrations import audit
 from planbridge.projects import service
 from planbridge.projects.models import Project, Tier, User
 from planbridge.projects.permissions import require_admin, require_operator

@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from planbridge import audit
 from planbridge.actors import Actor
 from planbridge.errors import Conflict, InvalidInput, NotFound
-from planbridge.integrations import audit
 from planbridge.projects import service
 from planbridge.projects.models import Project, ProjectMember, Role, User
 from planbridge.projects.permissions import require_admin

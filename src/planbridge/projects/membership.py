@@ -9,8 +9,31 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planbridge.actors import Actor
+from planbridge.projects import service as projects
 from planbridge.projects.models import Project, ProjectMember, Role, User
 from planbridge.projects.permissions import require_member
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectView:
+    """A project as one of its members sees it, with that member's role."""
+
+    project: Project
+    role: Role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
+
+
+def open_project(session: Session, ref: str, actor: Actor) -> ProjectView:
+    """The project and the actor's role in it; a non-member is refused (the pages say 404)."""
+    project = projects.get_project(session, ref)
+    require_member(session, project, actor)
+    assert actor.user_id is not None
+    role = role_of(session, project, actor.user_id)
+    assert role is not None
+    return ProjectView(project=project, role=role)
 
 
 @dataclass(frozen=True, slots=True)

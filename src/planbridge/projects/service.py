@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from planbridge.actors import CLI, OPERATOR, Actor
+from planbridge.db.base import MAX_ID
 from planbridge.errors import (
     Conflict,
     InvalidInput,
@@ -124,7 +125,7 @@ def get_project(session: Session, ref: str) -> Project:
     """Find a project by code (any case), numeric id or public api id."""
     ref = ref.strip()
     conditions = [func.upper(Project.code) == ref.upper(), Project.api_id == ref]
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit() and int(ref) <= MAX_ID:
         conditions.append(Project.id == int(ref))
     project = session.scalar(select(Project).where(or_(*conditions)))
     if project is None:

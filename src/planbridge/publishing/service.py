@@ -12,13 +12,13 @@ import zoneinfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from planbridge import audit
+from planbridge import catalog as T
 from planbridge.actors import Actor
 from planbridge.errors import InvalidInput
-from planbridge.feeds import tables as T
-from planbridge.integrations import audit
-from planbridge.metrics.service import metrics_for
 from planbridge.projects.models import Project, User
 from planbridge.projects.permissions import require_admin, require_member, require_writable
+from planbridge.publishing.metrics import metrics_for
 from planbridge.publishing.models import Version
 from planbridge.publishing.snapshot import Row, plan_rows
 from planbridge.publishing.store import Progress, store_rows

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planbridge.feeds import tables as T
+from planbridge import catalog as T
 from planbridge.planning.models import (
     Blocker,
     BlockerCategory,

@@ -9,11 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
+from planbridge.catalog import FEED_TABLES
+from planbridge.connector_api import runs
 from planbridge.context import get_context
 from planbridge.errors import PlanBridgeError
 from planbridge.exports import definition as definitions
-from planbridge.exports import runs, service
-from planbridge.feeds.catalog import FEED_TABLES
+from planbridge.exports import service
 from planbridge.web.auth import Form, Posted, SignedIn, actor
 from planbridge.web.overview import open_project
 from planbridge.web.rendering import render

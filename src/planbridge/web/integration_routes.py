@@ -14,9 +14,10 @@ from planbridge.feeds import powerquery
 from planbridge.integrations import service as integrations
 from planbridge.integrations.models import FeedToken
 from planbridge.integrations.service import IssuedToken
+from planbridge.projects.membership import ProjectView
 from planbridge.projects.models import Tier
 from planbridge.web.auth import Form, Posted, SignedIn, actor
-from planbridge.web.overview import ProjectView, open_project, token_rows
+from planbridge.web.overview import open_project, token_rows
 from planbridge.web.rendering import render
 from planbridge.web.routing import PageRoute
 

@@ -14,26 +14,13 @@ from planbridge.integrations.models import FeedToken
 from planbridge.integrations.service import token_state
 from planbridge.metrics.tables import PPC_TASK_DAY
 from planbridge.projects import membership
-from planbridge.projects import service as projects
+from planbridge.projects.membership import ProjectView
 from planbridge.projects.models import Project, ProjectMember, Role
-from planbridge.projects.permissions import require_member
 from planbridge.publishing.models import Version
 from planbridge.publishing.store import load_rows
 from planbridge.web.auth import actor
 
 EXPIRY_WARNING_DAYS = 14
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectView:
-    """A project as the signed-in member sees it."""
-
-    project: Project
-    role: Role
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.admin
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +45,7 @@ class TokenRow:
 
 def open_project(session: Session, code: str, current: Current) -> ProjectView:
     """The project, if the signed-in user is a member (else the service refuses: a 404 page)."""
-    project = projects.get_project(session, code)
-    require_member(session, project, actor(current))
-    role = membership.role_of(session, project, current.user.id)
-    assert role is not None
-    return ProjectView(project=project, role=role)
+    return membership.open_project(session, code, actor(current))
 
 
 def latest_version(session: Session, project: Project) -> Version | None:

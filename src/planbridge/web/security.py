@@ -22,12 +22,9 @@ PAGE_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-HEADERS = {
-    b"x-content-type-options": b"nosniff",
-    b"referrer-policy": b"same-origin",
-    b"x-frame-options": b"DENY",
-    b"cross-origin-opener-policy": b"same-origin",
-}
+HEADERS = {b"cross-origin-opener-policy": b"same-origin"}
+"""Beyond :mod:`planbridge.response_guard`'s headers (nosniff, no-referrer, DENY, frame-ancestors),
+which wrap every response of the app."""
 PRE_SESSION_COOKIE = "pb_csrf"
 MAX_FIELDS = 50
 
@@ -38,7 +35,7 @@ class CsrfRefused(Forbidden):
 
 
 class SecurityHeadersMiddleware:
-    """Adds the headers above and, unless a route set its own, the page CSP."""
+    """Adds the headers above and, unless a route set its own, the pages' CSP."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -79,7 +76,9 @@ async def read_form(request: Request) -> dict[str, str]:
 def check_origin(request: Request, public_url: str) -> None:
     """Refuse a request that a browser says comes from another site."""
     origin = request.headers.get("origin")
-    if origin is None:
+    if origin is None or origin == "null":
+        # Our pages send ``Referrer-Policy: no-referrer``, under which browsers post our own
+        # forms with ``Origin: null``; the CSRF token is the check that decides then.
         return
     own = {_origin(public_url), _origin(str(request.base_url))}
     if origin not in own:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from planbridge.catalog.params import names_for
 from planbridge.feeds import files_routes, params
 from tests.conftest import REPO
 
@@ -17,7 +18,7 @@ def test_doc_names_every_endpoint_parameter_and_error_code():
     text = DOC.read_text(encoding="utf-8")
     for path in PATHS:
         assert f"`GET {path}`" in text
-    for name in files_routes.CSV_PARAMS:
+    for name in names_for("csv"):
         assert f"`{name}`" in text
     for codes in files_routes.FILE_ERRORS.values():
         for code in codes["description"].removeprefix("Error codes: ").split(", "):
@@ -30,7 +31,7 @@ def test_openapi_documents_the_file_endpoints_and_their_errors(client):
         responses = spec[path]["get"]["responses"]
         assert {"200", "304", "400", "401", "403", "404", "422", "429"} <= set(responses)
         assert "table_not_found" in responses["404"]["description"]
-    assert set(params.FEED_PARAMS) < set(files_routes.CSV_PARAMS)
+    assert set(params.FEED_PARAMS) < set(names_for("csv"))
 
 
 # Its M blocks are checked with every doc's, by tests/powerquery/test_templates_parse.py.

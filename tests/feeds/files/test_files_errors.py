@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from planbridge.catalog import FEED_TABLES, FEED_TABLES_BY_NAME
 from planbridge.errors import ResponseTooLarge
 from planbridge.feeds import params
-from planbridge.feeds.catalog import FEED_TABLES, FEED_TABLES_BY_NAME
 from planbridge.feeds.files import rows, xlsx_export
 from tests.error_shape import assert_error
 from tests.feeds.files.conftest import table_url

@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from planbridge.feeds.catalog import FEED_TABLES
+from planbridge.catalog import FEED_TABLES
 from tests.feeds.files.conftest import FORMULA_NOTE, TRICKY_NAME, table_url
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

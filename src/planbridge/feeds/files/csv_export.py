@@ -1,7 +1,10 @@
 """One feed table as CSV: RFC 4180 (comma, double quotes, CRLF), UTF-8, written as it streams.
 
-Values are the JSON feed's, unchanged: dates ``YYYY-MM-DD``, date-times ISO 8601 UTC with a
-``Z``, booleans ``true``/``false``, numbers with a ``.`` decimal point; null is an empty field.
+Values are the JSON feed's: dates ``YYYY-MM-DD``, date-times ISO 8601 UTC with a ``Z``,
+booleans ``true``/``false``, numbers with a ``.`` decimal point; null is an empty field. A text
+cell that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading single
+quote, as OWASP recommends against CSV injection (unless ``neutralise`` is off); numbers,
+negative ones included, are never changed.
 """
 
 from __future__ import annotations
@@ -13,22 +16,27 @@ import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from planbridge.catalog import Table
 from planbridge.feeds.files.rows import Row
-from planbridge.feeds.tables import Table
 
 MEDIA_TYPE = "text/csv; charset=utf-8; header=present"
 GZIP_LEVEL = 6
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make Excel, LibreOffice or Sheets read a cell as a formula."""
 
 
-def csv_bytes(table: Table, batches: Iterable[list[Row]], *, bom: bool) -> Iterator[bytes]:
+def csv_bytes(
+    table: Table, batches: Iterable[list[Row]], *, bom: bool, neutralise: bool = True
+) -> Iterator[bytes]:
     """The header row, then one piece per batch of rows (a stored chunk), encoded as UTF-8."""
+    field = _neutralised if neutralise else _field
     names = table.column_names
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
     yield (codecs.BOM_UTF8 if bom else b"") + _drain(buffer)
     for rows in batches:
-        writer.writerows([_field(row.get(name)) for name in names] for row in rows)
+        writer.writerows([field(row.get(name)) for name in names] for row in rows)
         yield _drain(buffer)
 
 
@@ -48,6 +56,12 @@ def _field(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
+
+
+def _neutralised(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return _field(value)
 
 
 def _drain(buffer: io.StringIO) -> bytes:

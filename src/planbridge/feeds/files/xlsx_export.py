@@ -26,10 +26,10 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 
+from planbridge.catalog import Column, ColumnType, Table
 from planbridge.errors import ResponseTooLarge
 from planbridge.feeds.files.rows import Extract, Row
 from planbridge.feeds.params import BOOL_FLAGS, FeedParams
-from planbridge.feeds.tables import Column, ColumnType, Table
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXCEL_MAX_ROWS = 1_048_576

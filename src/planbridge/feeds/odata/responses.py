@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from planbridge.errors import PlanBridgeError
-from planbridge.feeds.routes import accepts_gzip
+from planbridge.feeds.gate import accepts_gzip
 
 ODATA_VERSION: Final = "4.0"
 JSON_TYPE: Final = "application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8"

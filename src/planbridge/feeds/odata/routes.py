@@ -1,6 +1,6 @@
 """OData v4 routes (``/odata/v4/{project_api_id}/``): service document, ``$metadata``, entity
-sets and ``/$count``. Every data request passes the JSON feed's own checks (:func:`authorize`);
-the service document and ``$metadata`` hold no data and answer anonymously."""
+sets and ``/$count``. Every data request passes the feed gate (``feeds/gate.py``,
+:func:`authorize`); the service document and ``$metadata`` hold no data and answer anonymously."""
 
 from __future__ import annotations
 
@@ -14,10 +14,13 @@ from typing import Any, Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.exc import SQLAlchemyError
 
 from planbridge.context import AppContext
+from planbridge.db.outage import unavailable_reason
 from planbridge.errors import PlanBridgeError
 from planbridge.feeds import assemble
+from planbridge.feeds.gate import Context, Credentials, authorize
 from planbridge.feeds.odata import options as query_options
 from planbridge.feeds.odata import paging, responses
 from planbridge.feeds.odata import rows as stored
@@ -30,9 +33,10 @@ from planbridge.feeds.odata.errors import (
 )
 from planbridge.feeds.odata.metadata import metadata_document, service_document
 from planbridge.feeds.odata.model import ENTITY_SETS, ENTITY_SETS_BY_NAME, EntitySet
-from planbridge.feeds.params import FeedParams, refuse_token_in_query
-from planbridge.feeds.routes import Context, Credentials, authorize
+from planbridge.feeds.params import FeedParams
+from planbridge.http_errors import database_unavailable
 from planbridge.projects.models import Project
+from planbridge.url_tokens import refuse_token_in_query
 
 LOG = logging.getLogger("planbridge.odata")
 ROOT: Final = "/odata/v4/{project_api_id}"
@@ -98,6 +102,12 @@ def _answer(request: Request, ctx: AppContext, api_id: str, path: str) -> Respon
         return _dispatch(request, ctx, api_id, path)
     except PlanBridgeError as exc:
         return responses.error(exc)
+    except SQLAlchemyError as exc:
+        reason = unavailable_reason(exc)
+        if reason is None:
+            LOG.error("odata request failed: %s", type(exc).__name__)
+            return responses.error(ServerError("Something went wrong on our side."))
+        return responses.error(database_unavailable(reason))
     except Exception:
         LOG.exception("odata request failed")
         return responses.error(ServerError("Something went wrong on our side."))
@@ -119,8 +129,8 @@ def _dispatch(request: Request, ctx: AppContext, api_id: str, path: str) -> Resp
         seen = query_options.collect(items, ("$format",))
         query_options.check_format(seen, ("xml", "application/xml"))
         return responses.payload(request, metadata_document(), responses.XML_TYPE)
-    project, now = authorize(request, ctx, api_id)
-    call = Call(request, ctx, project, now, root)
+    passed = authorize(request, ctx, api_id)
+    call = Call(request, ctx, passed.project, passed.now, root)
     entity = _entity_set(segments[0])
     if len(segments) == 2 and segments[1] == "$count":
         return _count(call, entity)
