@@ -18,7 +18,45 @@ from planbridge.oauth import basic
 from planbridge.oauth.server import NO_STORE, Server
 from planbridge.oauth.server import Request as OAuthRequest
 
+
+class OAuthNeedsHttps(PlanBridgeError):
+    code = "oauth_needs_https"
+    status = 400
+    default_hint = (
+        "Set PLANBRIDGE_BASE_URL to the https address PlanBridge is served at (http is allowed "
+        "on loopback addresses only)."
+    )
+
+
 router = APIRouter(tags=["oauth"])
+OAUTH_ERROR: dict[str, Any] = {
+    "title": "OAuthErrorBody",
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {"type": "string"},
+        "error_description": {"type": "string"},
+        "error_uri": {"type": "string"},
+        "state": {"type": "string"},
+    },
+}
+"""RFC 6749 section 5.2: what the token and revocation endpoints answer when they refuse."""
+
+
+def oauth_errors(statuses: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """The RFC's error object, or PlanBridge's error shape for what happens before OAuth runs
+    (a body that is not a form: 422; OAuth off https: 400)."""
+    either = {"anyOf": [OAUTH_ERROR, {"$ref": "#/components/schemas/ErrorBody"}]}
+    documented_here: dict[int | str, dict[str, Any]] = {
+        status: {
+            "description": f"RFC 6749 errors: {codes}",
+            "content": {"application/json": {"schema": either}},
+        }
+        for status, codes in statuses.items()
+    }
+    return {**documented(InvalidInput, OAuthNeedsHttps), **documented_here}
+
+
 Context = Annotated[AppContext, Depends(get_context)]
 MAX_FIELDS = 30
 
@@ -44,15 +82,6 @@ async def oauth_request(request: Request) -> OAuthRequest:
     return build_request(request, request.query_params.multi_items(), form)
 
 
-class OAuthNeedsHttps(PlanBridgeError):
-    code = "oauth_needs_https"
-    status = 400
-    default_hint = (
-        "Set PLANBRIDGE_BASE_URL to the https address PlanBridge is served at (http is allowed "
-        "on loopback addresses only)."
-    )
-
-
 def build_request(
     request: Request, query: list[tuple[str, str]], form: list[tuple[str, str]]
 ) -> OAuthRequest:
@@ -73,6 +102,13 @@ def build_request(
     description="`grant_type=authorization_code` (with the PKCE `code_verifier`) or "
     "`grant_type=refresh_token`. Each refresh token works once: the answer carries the next "
     "one; using an old one again ends the whole sign-in. Errors are RFC 6749 section 5.2.",
+    responses=oauth_errors(
+        {
+            400: "invalid_request, invalid_grant, unauthorized_client, unsupported_grant_type, "
+            "invalid_scope",
+            401: "invalid_client",
+        }
+    ),
 )
 async def token(request: Request, ctx: Context) -> Response:
     oauth = await oauth_request(request)
@@ -86,6 +122,7 @@ async def token(request: Request, ctx: Context) -> Response:
     summary="OAuth 2.0 token revocation (RFC 7009)",
     description="Revoking a refresh token ends its whole sign-in (every token of the grant); "
     "revoking an access token ends that token. Unknown tokens get 200 as the RFC says.",
+    responses=oauth_errors({400: "invalid_request, unsupported_token_type", 401: "invalid_client"}),
 )
 async def revoke(request: Request, ctx: Context) -> Response:
     oauth = await oauth_request(request)
