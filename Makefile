@@ -24,11 +24,13 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.runtime
 
-# Debian packages the tests start (nginx in front of PlanBridge, openssl for its certificate).
+# Debian packages the tests start (nginx in front of PlanBridge, openssl for its certificate,
+# Chromium for the browser tests: Playwright drives /usr/bin/chromium, never a downloaded one).
 # One line per package; installed only when missing.
 system-deps:
 	@dpkg -s nginx >/dev/null 2>&1 || ($(APT_INSTALL) nginx)
 	@dpkg -s openssl >/dev/null 2>&1 || ($(APT_INSTALL) openssl)
+	@[ -x /usr/bin/chromium ] || ($(APT_INSTALL) chromium)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -71,6 +73,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/odata_bench.py
 	$(BIN)/python bench/body_limit_bench.py
 	$(BIN)/python bench/etl_bench.py
+	$(BIN)/python bench/pages_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.staticfiles import StaticFiles
 
 from planbridge import __version__, http_errors, logs, openapi
 from planbridge.api.routes import router as api_router
@@ -18,6 +19,13 @@ from planbridge.meta_routes import router as meta_router
 from planbridge.request_guard import RequestGuardMiddleware
 from planbridge.response_guard import ResponseGuardMiddleware
 from planbridge.settings import Settings, load_settings
+from planbridge.web import STATIC
+from planbridge.web.auth_routes import router as web_auth_router
+from planbridge.web.docs_routes import router as docs_router
+from planbridge.web.docs_routes import swagger_assets
+from planbridge.web.integration_routes import router as web_integrations_router
+from planbridge.web.project_routes import router as web_projects_router
+from planbridge.web.security import SecurityHeadersMiddleware
 
 
 async def bind_request_limits(request: Request) -> None:
@@ -41,6 +49,8 @@ def create_app(
         version=__version__,
         description="Published Last Planner plans as a token-secured feed for Power BI, "
         "Excel and data warehouses.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.context = AppContext(settings=settings, db=db, clock=clock)
     http_errors.install(app)
@@ -50,6 +60,13 @@ def create_app(
     app.include_router(feed_router)
     app.include_router(odata_router)
     app.include_router(api_router)
+    app.include_router(docs_router)
+    app.include_router(web_auth_router)
+    app.include_router(web_projects_router)
+    app.include_router(web_integrations_router)
+    app.mount("/static/swagger", StaticFiles(directory=swagger_assets()), name="swagger")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestGuardMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(BodyLimitMiddleware, settings=settings)

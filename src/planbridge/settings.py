@@ -110,6 +110,21 @@ class Settings(BaseSettings):
         le=90,
         description="Longest lifetime a personal access token may be given (days).",
     )
+    session_idle_hours: int = Field(
+        default=8,
+        ge=1,
+        description="A signed-in browser session ends after this many hours without a request.",
+    )
+    session_max_days: int = Field(
+        default=30,
+        ge=1,
+        description="A browser session ends this many days after sign-in, however active.",
+    )
+    set_password_link_hours: int = Field(
+        default=72,
+        ge=1,
+        description="How long a one-time set-password link (from `users create`) stays valid.",
+    )
     publish_chunk_rows: int = Field(
         default=2000,
         ge=10,
@@ -158,6 +173,11 @@ class Settings(BaseSettings):
             return self.base_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
         return f"http://{host}:{self.port}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry ``Secure`` whenever the public base URL is https."""
+        return self.public_url.startswith("https://")
 
     def feed_max_bytes(self, tier: str) -> int | None:
         """The body-size limit of a tier, in bytes (``None``: the tier has no feed)."""

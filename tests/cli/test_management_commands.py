@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from typer.main import get_command
 from typer.testing import CliRunner
 
+from planbridge.accounts import service as accounts
 from planbridge.actors import Actor
 from planbridge.audit.models import AuditEvent
 from planbridge.cli.main import app
@@ -24,6 +25,7 @@ from planbridge.integrations import service as integrations
 from planbridge.projects import management
 from planbridge.projects import service as projects
 from planbridge.projects.models import Project, User
+from tests.conftest import T0
 from tests.imports.apply_support import csv_file
 
 READ_ONLY = {
@@ -33,6 +35,7 @@ READ_ONLY = {
     ("audit", "list"),
     ("config", "show"),
     ("powerbi", "snippet"),
+    ("users", "list"),
     ("pull",),
 }
 """Commands that change nothing (``pull`` reads feeds over HTTP into a warehouse)."""
@@ -48,6 +51,7 @@ class Case:
     args: tuple[str, ...]
     needs: str
     """``admin`` (refused to a member), ``member`` (any member) or ``operator`` (no --by)."""
+    stdin: str | None = None
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -65,6 +69,12 @@ CASES = [
     Case(("projects", "archive", "{code}"), ADMIN),
     Case(("projects", "unarchive", "{code}"), ADMIN),
     Case(("users", "create", "--email", "u2@example.com", "--name", "U Two"), OPERATOR),
+    Case(
+        ("users", "set-password", "--email", "new@example.com", "--password-stdin"),
+        OPERATOR,
+        stdin="a long enough new passphrase\n",
+    ),
+    Case(("users", "disable", "--email", "new@example.com"), OPERATOR),
     Case(("members", "add", "{code}", "new@example.com"), ADMIN),
     Case(("members", "role", "{code}", "{member}", "--role", "admin"), ADMIN),
     Case(("members", "remove", "{code}", "{member}"), ADMIN),
@@ -158,7 +168,7 @@ def setup(db, make_project, clock, tmp_path) -> Setup:
 def run(database_url, monkeypatch) -> Callable[..., Any]:
     monkeypatch.setenv("PLANBRIDGE_DATABASE_URL", database_url)
     runner = CliRunner()
-    return lambda *args: runner.invoke(app, list(args))
+    return lambda *args, stdin=None: runner.invoke(app, list(args), input=stdin)
 
 
 def _rows(db) -> list[AuditEvent]:
@@ -185,7 +195,7 @@ def test_command_is_authorized_and_audited_once(run, db, setup, case):
         )
         assert _count(db) == before, "a refused command left an audit row"
     by = {ADMIN: ["--by", setup.admin], MEMBER: ["--by", setup.member], OPERATOR: []}
-    result = run(*args, *by[case.needs])
+    result = run(*args, *by[case.needs], stdin=case.stdin)
     assert result.exit_code == 0, result.output
     new = _rows(db)[before:]
     assert len(new) == 1, [e.action for e in new]
@@ -204,9 +214,20 @@ OPERATOR_SERVICES: dict[tuple[str, ...], Callable[[Any, Project, Actor], Any]] =
         s, a, name="X", code="X1", organisation="Org"
     ),
     ("projects", "tier"): lambda s, p, a: management.set_tier(s, p, a, "free"),
-    ("users", "create"): lambda s, p, a: management.create_user(
-        s, a, email="x@example.com", name="X", organisation="Org"
+    ("users", "create"): lambda s, p, a: accounts.create_account(
+        s,
+        a,
+        email="x@example.com",
+        name="X",
+        organisation="Org",
+        password=None,
+        now=T0,
+        link_hours=1,
     ),
+    ("users", "set-password"): lambda s, p, a: accounts.set_password(
+        s, a, email="new@example.com", password="a long enough new passphrase", now=T0
+    ),
+    ("users", "disable"): lambda s, p, a: accounts.disable(s, a, email="new@example.com", now=T0),
     ("feed", "suspend"): lambda s, p, a: integrations.set_feed_suspended(
         s, p, a, suspended=True, reason=None
     ),

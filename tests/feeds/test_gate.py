@@ -8,7 +8,8 @@ import re
 
 import pytest
 from fastapi.routing import APIRoute
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from planbridge.actors import OPERATOR
 from planbridge.app import create_app
@@ -34,6 +35,8 @@ def walk(routes, prefix: str = "") -> list[tuple[str, set[str]]]:
             found += walk(router.routes, prefix + route.include_context.prefix)
         elif isinstance(route, APIRoute | Route):
             found.append((prefix + route.path, set(route.methods or ())))
+        elif isinstance(route, Mount) and isinstance(route.app, StaticFiles):
+            found.append((prefix + route.path + "/{path}", {"GET", "HEAD"}))  # our own files
         else:
             raise AssertionError(f"unknown kind of route {route!r}: teach walk() to open it")
     return found

@@ -12,6 +12,7 @@ from planbridge.cli import runtime, serve_checks, serve_workers
 from planbridge.cli.options import Json, feed_url
 from planbridge.cli.output import emit, err_console, fail, progress_bar
 from planbridge.cli.runtime import handles_errors
+from planbridge.cli.users_command import print_demo_admin
 from planbridge.demo import generator
 from planbridge.integrations import service as integrations
 from planbridge.projects import service as projects
@@ -48,6 +49,7 @@ def serve(
             urls = [(p.code, feed_url(config, p)) for p in existing]
         if not existing:
             _create_demo(config, db, tasks=300, weeks=6, seed=1, as_json=as_json)
+            print_demo_admin(config, db, as_json=as_json)
         else:
             lines = "\n".join(f"  {code}: {url}" for code, url in urls)
             emit(

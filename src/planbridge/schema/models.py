@@ -1,5 +1,6 @@
 """Import every domain's tables so ``Base.metadata`` is complete (Alembic, tests)."""
 
+from planbridge.accounts import models as accounts_models
 from planbridge.audit import models as audit_models
 from planbridge.db.base import Base
 from planbridge.integrations import models as integrations_models
@@ -10,6 +11,7 @@ from planbridge.publishing import models as publishing_models
 
 __all__ = [
     "Base",
+    "accounts_models",
     "audit_models",
     "integrations_models",
     "personal_models",

@@ -1,0 +1,119 @@
+"""Pages benchmark: the demo project (300 tasks, 6 weekly versions) served by the real server on
+loopback; a signed-in admin requests each page N times over one keep-alive connection and the
+script prints each page's time (p50, p95, max) and its size. The figure is the round trip on
+loopback, so it is the server's time plus well under a millisecond.
+
+    .venv/bin/python bench/pages_bench.py [--requests 100] [--tasks 300]
+    [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+
+Target: p95 under 50 ms for every page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import httpx
+
+from harness import demo_server
+
+EMAIL = "bench-admin@example.com"
+PASSWORD = "bench admin long passphrase"
+
+
+def _cli(base_env: dict[str, str], *args: str, stdin: str | None = None) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "planbridge", *args],
+        env=base_env,
+        input=stdin,
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--tasks", type=int, default=300)
+    parser.add_argument("--weeks", type=int, default=6)
+    parser.add_argument("--database-url", default=None)
+    options = parser.parse_args()
+
+    with demo_server(
+        tasks=options.tasks, weeks=options.weeks, database_url=options.database_url
+    ) as server:
+        env = {**os.environ, "PLANBRIDGE_DATABASE_URL": _database_url(server)}
+        _cli(
+            env,
+            "users",
+            "create",
+            "--email",
+            EMAIL,
+            "--name",
+            "Bench Admin",
+            "--password-stdin",
+            stdin=PASSWORD,
+        )
+        _cli(env, "members", "add", "DEMO", EMAIL, "--role", "admin")
+        with httpx.Client(base_url=server.base, timeout=30) as client:
+            login = client.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
+            assert token, "no CSRF token on /login"
+            answer = client.post(
+                "/login",
+                data={"email": EMAIL, "password": PASSWORD, "csrf_token": token.group(1)},
+                follow_redirects=True,
+            )
+            assert answer.status_code == 200 and "Projects" in answer.text, answer.status_code
+            pages = [
+                "/projects",
+                "/projects/DEMO",
+                "/projects/DEMO/integrations",
+                "/projects/DEMO/integrations/tokens/new",
+                "/projects/DEMO/members",
+                "/projects/DEMO/audit",
+                "/login",
+                "/docs",
+            ]
+            print(
+                f"PlanBridge pages on {server.backend}: demo project {options.tasks} tasks, "
+                f"{options.weeks} versions; {options.requests} requests per page"
+            )
+            print(f"{'page':42} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'KiB':>7}")
+            for path in pages:
+                times = []
+                size = 0
+                for _ in range(options.requests):
+                    started = time.perf_counter()
+                    response = client.get(path, follow_redirects=False)
+                    times.append((time.perf_counter() - started) * 1000)
+                    size = len(response.content)
+                    assert response.status_code in (200, 303), (path, response.status_code)
+                print(
+                    f"{path:42} {statistics.median(times):8.1f} {_percentile(times, 0.95):8.1f} "
+                    f"{max(times):8.1f} {size / 1024:7.1f}"
+                )
+
+
+def _database_url(server: object) -> str:
+    # The harness serves with PLANBRIDGE_DATABASE_URL in its environment; read it back from
+    # the server process.
+    import psutil
+
+    return str(psutil.Process(server.pid).environ()["PLANBRIDGE_DATABASE_URL"])  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Accounts: passwords, set-password links, sign-in throttling and browser sessions."""
