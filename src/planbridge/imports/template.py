@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from planbridge import workbooks
 from planbridge.imports.columns import COLUMNS, DATE_COLUMNS, EXAMPLE_ROWS, Cell
 from planbridge.imports.errors import ImportFileError
 from planbridge.imports.spreadsheet import TASKS_SHEET, SheetKind
@@ -71,5 +72,5 @@ def _xlsx_template(rows: tuple[dict[str, Cell], ...]) -> bytes:
     help_sheet.column_dimensions["A"].width = 24
     help_sheet.column_dimensions["C"].width = 100
     out = io.BytesIO()
-    book.save(out)
+    workbooks.save(book, out)
     return out.getvalue()

@@ -132,3 +132,15 @@ def test_etag_gives_304_and_changes_with_a_new_version(client, published, db):
     assert again.status_code == 304
     publish_at(db, published.project, T0 + dt.timedelta(hours=1))
     assert get_xlsx(client, published, url).headers["etag"] != etag
+
+
+def test_the_same_workbook_is_the_same_bytes_whatever_the_time(client, published):
+    """The ETag promises identical bytes: no zip time or document timestamp may leak in."""
+    import time
+
+    url = f"{published.url}/tables.xlsx"
+    first = client.get(url, headers=published.auth)
+    time.sleep(2.1)  # the zip format stores times to 2 s
+    second = client.get(url, headers=published.auth)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and first.headers["etag"] == second.headers["etag"]

@@ -26,6 +26,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 
+from planbridge import workbooks
 from planbridge.catalog import Column, ColumnType, Table
 from planbridge.errors import ResponseTooLarge
 from planbridge.feeds.files.rows import Extract, Row
@@ -56,7 +57,7 @@ def write_workbook(out: IO[bytes], sheets: Sequence[Sheet], *, title: str) -> No
     workbook.properties.title = title
     for sheet in sheets:
         _write_sheet(workbook.create_sheet(title=sheet.table.name), sheet)
-    workbook.save(out)
+    workbooks.save(workbook, out)
 
 
 def check_bounds(
