@@ -6,7 +6,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT_INSTALL = $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
-.PHONY: install system-deps shell run test lint typecheck test-sqlite test-postgresql bench clean generate
+.PHONY: install system-deps shell run test lint typecheck test-sqlite test-postgresql bench clean generate connector
 
 install: $(VENV)/.installed node_modules/.installed system-deps
 
@@ -74,6 +74,10 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/body_limit_bench.py
 	$(BIN)/python bench/etl_bench.py
 	$(BIN)/python bench/pages_bench.py
+
+# The Power Query custom connector: make connector CLIENT_ID=pbc-... (see docs/connector.md).
+connector: $(VENV)/.installed
+	$(BIN)/python connector/build_mez.py --client-id "$(CLIENT_ID)" --out dist/PlanBridge.mez
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from planbridge import __version__, http_errors, logs, openapi
 from planbridge.api.routes import router as api_router
 from planbridge.body_limits import BodyLimitMiddleware
+from planbridge.connector_api.routes import router as exports_router
 from planbridge.context import AppContext, Clock, system_clock
 from planbridge.db.session import Database
 from planbridge.feeds.files_routes import router as files_router
@@ -16,16 +17,20 @@ from planbridge.feeds.routes import router as feed_router
 from planbridge.head_requests import HeadAsGetMiddleware
 from planbridge.imports import limits as import_limits
 from planbridge.meta_routes import router as meta_router
+from planbridge.oauth.routes import router as oauth_router
 from planbridge.request_guard import RequestGuardMiddleware
 from planbridge.response_guard import ResponseGuardMiddleware
 from planbridge.settings import Settings, load_settings
 from planbridge.web import STATIC
 from planbridge.web.auth_routes import router as web_auth_router
+from planbridge.web.consent_routes import router as web_consent_router
 from planbridge.web.docs_routes import router as docs_router
 from planbridge.web.docs_routes import swagger_assets
+from planbridge.web.export_routes import router as web_exports_router
 from planbridge.web.integration_routes import router as web_integrations_router
 from planbridge.web.project_routes import router as web_projects_router
 from planbridge.web.security import SecurityHeadersMiddleware
+from planbridge.web.sso_routes import router as web_sso_router
 
 
 async def bind_request_limits(request: Request) -> None:
@@ -60,10 +65,15 @@ def create_app(
     app.include_router(feed_router)
     app.include_router(odata_router)
     app.include_router(api_router)
+    app.include_router(exports_router)
+    app.include_router(oauth_router)
     app.include_router(docs_router)
     app.include_router(web_auth_router)
+    app.include_router(web_consent_router)
+    app.include_router(web_sso_router)
     app.include_router(web_projects_router)
     app.include_router(web_integrations_router)
+    app.include_router(web_exports_router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_assets()), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeadersMiddleware)

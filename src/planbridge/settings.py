@@ -159,6 +159,40 @@ class Settings(BaseSettings):
         description="Largest request body of every other route (web forms, feed and OData "
         "requests), in KiB.",
     )
+    exports_dir: str = Field(
+        default="./planbridge-exports",
+        description="Directory where export actions write their files (one immutable file per "
+        "action and published version).",
+    )
+    export_max_mb: float = Field(
+        default=5120,
+        gt=0,
+        description="Largest export file, in MiB, that a run writes and a download sends "
+        "(default 5 GB); larger ones are refused before any byte is sent.",
+    )
+    access_token_minutes: int = Field(
+        default=60,
+        ge=1,
+        le=1440,
+        description="Lifetime of an access token from OAuth or from the Basic exchange.",
+    )
+    oauth_grant_max_days: int = Field(
+        default=90,
+        ge=1,
+        description="A sign-in's grant (its refresh tokens) ends this many days after the "
+        "credentials were entered, however often it is refreshed.",
+    )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="Issuer URL of the organisation's OpenID Connect provider; when set, the "
+        "sign-in page offers single sign-on through it.",
+    )
+    oidc_client_id: str | None = Field(
+        default=None, description="PlanBridge's client id at the OpenID Connect provider."
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="PlanBridge's client secret at the OpenID Connect provider."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Lowest level of log lines written."
     )

@@ -91,7 +91,7 @@ def two_servers(db, database_url, tmp_path: Path):
         bases.append(f"http://127.0.0.1:{port}")
     try:
         for base in bases:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 120  # generous: CI machines can be busy
             while True:
                 try:
                     if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:

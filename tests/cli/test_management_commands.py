@@ -16,15 +16,20 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from planbridge.accounts import service as accounts
+from planbridge.actors import OPERATOR as OPERATOR_ACTOR
 from planbridge.actors import Actor
 from planbridge.audit.models import AuditEvent
 from planbridge.cli.main import app
 from planbridge.errors import Forbidden, InvalidInput
+from planbridge.exports import definition as definitions
+from planbridge.exports import service as exports
 from planbridge.integrations import personal_tokens
 from planbridge.integrations import service as integrations
+from planbridge.oauth import service as oauth
 from planbridge.projects import management
 from planbridge.projects import service as projects
 from planbridge.projects.models import Project, User
+from planbridge.publishing.service import publish
 from tests.conftest import T0
 from tests.imports.apply_support import csv_file
 
@@ -44,6 +49,8 @@ RUNTIME = {("db", "upgrade"), ("serve",), ("demo",), ("backup",), ("restore",)}
 with the database files in hand) rather than act on a project for someone."""
 
 ADMIN, MEMBER, OPERATOR = "admin", "member", "operator"
+
+READ_ONLY |= {("exports", "list"), ("oauth-clients", "list")}
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,16 @@ CASES = [
     Case(("import", "{code}", "{csv}", "--prune"), ADMIN),
     Case(("pat", "create", "{code}", "--name", "Sync"), MEMBER),
     Case(("pat", "revoke", "{code}", "{pat}"), MEMBER),
+]
+CASES += [
+    Case(("exports", "create", "{code}", "--name", "Tasks", "--table", "tasks"), ADMIN),
+    Case(("exports", "run", "{code}", "All tasks"), MEMBER),
+    Case(
+        ("oauth-clients", "create", "--name", "App", "--redirect-uri", "https://a.example/cb"),
+        OPERATOR,
+    ),
+    Case(("oauth-clients", "revoke", "{client}"), OPERATOR),
+    Case(("sso", "require", "--email", "{member}"), OPERATOR),
 ]
 
 
@@ -148,6 +165,25 @@ def setup(db, make_project, clock, tmp_path) -> Setup:
             max_days=90,
             default_days=30,
         )
+    with db.transaction() as session:
+        project = session.get(Project, fp.project.id)
+        publish(session, project, fp.admin, now=clock.now, chunk_rows=100)
+        exports.create_action(
+            session,
+            project,
+            fp.admin,
+            name="All tasks",
+            definition=definitions.check(table="tasks", format="csv"),
+            now=clock.now,
+        )
+        client = oauth.create_client(
+            session,
+            OPERATOR_ACTOR,
+            name="Old app",
+            redirect_uris=["https://old.example/cb"],
+            confidential=False,
+            now=clock.now,
+        ).client
     plan = tmp_path / "plan.csv"
     plan.write_bytes(
         csv_file(
@@ -160,13 +196,15 @@ def setup(db, make_project, clock, tmp_path) -> Setup:
         "token": str(token.token.id),
         "pat": str(pat.token.id),
         "csv": str(plan),
+        "client": client.client_id,
     }
     return Setup(fp.project.code, fp.admin.label, member.email, values)
 
 
 @pytest.fixture
-def run(database_url, monkeypatch) -> Callable[..., Any]:
+def run(database_url, monkeypatch, tmp_path) -> Callable[..., Any]:
     monkeypatch.setenv("PLANBRIDGE_DATABASE_URL", database_url)
+    monkeypatch.setenv("PLANBRIDGE_EXPORTS_DIR", str(tmp_path / "exports"))
     runner = CliRunner()
     return lambda *args, stdin=None: runner.invoke(app, list(args), input=stdin)
 
@@ -235,6 +273,18 @@ OPERATOR_SERVICES: dict[tuple[str, ...], Callable[[Any, Project, Actor], Any]] =
         s, p, a, suspended=False, reason=None
     ),
 }
+
+OPERATOR_SERVICES.update(
+    {
+        ("oauth-clients", "create"): lambda s, p, a: oauth.create_client(
+            s, a, name="X", redirect_uris=["https://x.example/cb"], confidential=False, now=T0
+        ),
+        ("oauth-clients", "revoke"): lambda s, p, a: oauth.revoke_client(s, a, "pbc-x", now=T0),
+        ("sso", "require"): lambda s, p, a: oauth.require_sso(
+            s, a, email="mia@example.com", now=T0
+        ),
+    }
+)
 
 
 @pytest.mark.parametrize("path", sorted(OPERATOR_SERVICES), ids=" ".join)

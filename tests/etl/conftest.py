@@ -57,7 +57,7 @@ def start_server(db, database_url, tmp_path: Path) -> Iterator[Callable[..., Ser
             )
         processes.append(process)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # generous: CI machines can be busy
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:

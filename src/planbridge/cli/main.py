@@ -16,8 +16,10 @@ from planbridge.cli import backup_command, publish_command, serve_command
 from planbridge.cli.audit_command import audit_app
 from planbridge.cli.config_command import config_app
 from planbridge.cli.db_command import db_app
+from planbridge.cli.exports_command import exports_app
 from planbridge.cli.import_command import import_schedule
 from planbridge.cli.integration_command import feed_app, integration_app
+from planbridge.cli.oauth_command import oauth_clients_app, sso_app
 from planbridge.cli.pat_command import pat_app
 from planbridge.cli.powerbi_command import powerbi_app
 from planbridge.cli.projects_command import members_app, projects_app
@@ -47,6 +49,9 @@ for sub, name in [
     (metrics_app, "metrics"),
     (pat_app, "pat"),
     (powerbi_app, "powerbi"),
+    (exports_app, "exports"),
+    (oauth_clients_app, "oauth-clients"),
+    (sso_app, "sso"),
 ]:
     app.add_typer(sub, name=name)
 
