@@ -290,9 +290,11 @@ def test_the_token_flow_works_by_keyboard_alone_and_the_dialog_traps_focus(page,
 
     page.keyboard.press("Enter")
     page.keyboard.type("Keyboard report")
-    page.keyboard.press("Tab")  # Expires in
-    page.keyboard.press("Tab")  # Cancel
-    page.keyboard.press("Tab")  # Generate Token
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "token-days"
+    page.keyboard.press("Tab")
+    assert page.evaluate(focused) == "Cancel"
+    page.keyboard.press("Tab")
     assert page.evaluate(focused) == "Generate Token"
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Copy Token").wait_for()
@@ -326,7 +328,7 @@ def test_member_sees_no_token_controls_and_forged_posts_are_refused(page, db, te
     status = page.evaluate(
         """async () => {
             const token = document.querySelector('input[name=csrf_token]').value;
-            const body = new URLSearchParams({csrf_token: token, name: 'forged', days: '90'});
+            const body = new URLSearchParams({csrf_token: token, token_name: 'forged', days: '90'});
             const answer = await fetch('/projects/QST/integrations/tokens', {method: 'POST', body});
             return answer.status;
         }"""

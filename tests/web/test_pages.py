@@ -42,7 +42,7 @@ def _new_token(client, name="Power BI weekly", days="30"):
         client,
         "/projects/QST/integrations",
         "/projects/QST/integrations/tokens",
-        name=name,
+        token_name=name,
         days=days,
     )
 
@@ -105,7 +105,7 @@ def test_the_token_fragment_for_the_dialog_carries_the_token(admin, db, team):
     token = csrf_of(admin.get("/projects/QST/integrations").text)
     answer = admin.post(
         "/projects/QST/integrations/tokens",
-        data={"csrf_token": token, "name": "Excel", "days": "7"},
+        data={"csrf_token": token, "token_name": "Excel", "days": "7"},
         headers={"X-PlanBridge-Fragment": "1"},
     )
     assert answer.status_code == 200
@@ -125,7 +125,7 @@ def test_forged_post_without_the_csrf_token_is_refused(admin, db, team):
     _enable(db, team.project)
     forged = admin.post(
         "/projects/QST/integrations/tokens",
-        data={"name": "attacker", "days": "90"},
+        data={"token_name": "attacker", "days": "90"},
         follow_redirects=False,
     )
     assert forged.status_code == 403
@@ -137,7 +137,7 @@ def test_post_from_another_origin_is_refused_even_with_a_token(admin, db, team):
     token = csrf_of(admin.get("/projects/QST/integrations").text)
     forged = admin.post(
         "/projects/QST/integrations/tokens",
-        data={"csrf_token": token, "name": "attacker", "days": "90"},
+        data={"csrf_token": token, "token_name": "attacker", "days": "90"},
         headers={"Origin": "https://evil.example"},
     )
     assert forged.status_code == 403
@@ -157,7 +157,7 @@ def test_member_sees_urls_but_no_token_or_member_controls(member, db, team):
 @pytest.mark.parametrize(
     ("action", "fields"),
     [
-        ("/projects/QST/integrations/tokens", {"name": "x", "days": "30"}),
+        ("/projects/QST/integrations/tokens", {"token_name": "x", "days": "30"}),
         ("/projects/QST/integrations/source", {"enabled": "0"}),
         ("/projects/QST/integrations/tokens/1/revoke", {}),
         ("/projects/QST/members", {"email": "otto@example.com", "role": "admin"}),

@@ -105,7 +105,7 @@ def create_token(request: Request, code: str, current: Posted, form: Form) -> Re
                 session,
                 view.project,
                 actor(current),
-                name=form.get("name", ""),
+                name=form.get("token_name", ""),
                 days=int(days_text),
                 max_days=ctx.settings.token_max_days,
                 default_days=ctx.settings.token_default_days,

@@ -55,7 +55,13 @@
     }
   }
 
+  var initialBodies = {};
+
   function openDialog(dialog) {
+    // Each opening starts from the empty form (reset here, not on close: a late close event
+    // must never wipe what is being typed into a dialog opened again).
+    var body = dialog.querySelector("[data-dialog-body]");
+    if (body && dialog.id in initialBodies && !dialog.open) body.innerHTML = initialBodies[dialog.id];
     if (!dialog.open) dialog.showModal();
     focusFirst(dialog);
   }
@@ -146,17 +152,12 @@
 
   document.querySelectorAll("dialog").forEach(function (dialog) {
     var initial = dialog.querySelector("[data-dialog-body]");
-    var initialHtml = initial ? initial.innerHTML : "";
+    if (initial) initialBodies[dialog.id] = initial.innerHTML;
     dialog.addEventListener("keydown", function (event) { trapFocus(dialog, event); });
     dialog.addEventListener("close", function () {
+      // Focus returns to the opener natively; a generated token leaves the page for good.
       var href = forgetToken(dialog);
-      if (href) {
-        window.location.assign(href);
-      } else if (initial) {
-        initial.innerHTML = initialHtml;
-      }
-      var opener = document.querySelector('[data-open-dialog="' + dialog.id + '"]');
-      if (opener && !href) opener.focus();
+      if (href) window.location.assign(href);
     });
   });
 
