@@ -11,6 +11,7 @@ from planbridge import audit
 from planbridge.actors import OPERATOR
 from planbridge.integrations import service as integrations
 from planbridge.projects import service as projects
+from tests.builders import publish_at, small_plan
 from tests.web.conftest import csrf_of, post_form, sign_in
 
 PAGES = ["", "/integrations", "/members", "/audit", "/integrations/tokens/new"]
@@ -308,6 +309,15 @@ def test_projects_list_hides_archived_projects(admin, db, team):
         extra.archived = True
     page = admin.get("/projects").text
     assert "Quay Street Tower" in page and "Old Depot" not in page
+
+
+def test_the_home_page_says_why_there_is_no_ppc_yet(admin, db, team, clock):
+    with db.transaction() as session:
+        project = projects.get_project(session, "QST")
+    small_plan(db, project)
+    publish_at(db, project, clock.now, name="Week A")
+    page = admin.get("/projects/QST").text
+    assert "No PPC yet: it compares two versions published on different days" in page
 
 
 def test_api_docs_are_served_from_local_assets(client):
