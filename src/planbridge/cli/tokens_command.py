@@ -70,7 +70,7 @@ def tokens_list(project_ref: ProjectRef, by: By = None, as_json: Json = False) -
         rows = [token_row(t, moment) for t in integrations.list_tokens(session, project, actor)]
     table(
         rows,
-        ["id", "name", "hint", "created_by", "created_at", "expires_at", "last_used_at", "state"],
+        ["id", "name", "hint", "created_by", "created_at", "expires_at", "days_left", "last_used_at", "state"],
         as_json=as_json,
     )
 
