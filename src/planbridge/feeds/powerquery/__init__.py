@@ -15,7 +15,6 @@ from planbridge.errors import InvalidParameter, NotFound
 TEMPLATE_NAMES = ("PublishedPlans.pq", "PublishedPlansIncremental.pq")
 TABLES = tuple(table.name for table in FEED_TABLES)
 TOKEN_PARAMETER = "PlanBridgeToken"  # noqa: S105 (a parameter's name, not a secret)
-INCREMENTAL_PARAMETERS = ("RangeStart", "RangeEnd")
 DEFAULT_LIMIT = 5
 
 
@@ -64,7 +63,8 @@ def snippet(
         needs = f"{TOKEN_PARAMETER} (Text: the token), RangeStart and RangeEnd (Date/Time)"
         what = f"the {table} table, for incremental refresh (one query like this per table)"
     else:
-        call = f"{name}(PlanBridgeUrl, ProjectId, {TOKEN_PARAMETER}, [limit = {limit or DEFAULT_LIMIT}])"
+        versions = limit or DEFAULT_LIMIT
+        call = f"{name}(PlanBridgeUrl, ProjectId, {TOKEN_PARAMETER}, [limit = {versions}])"
         needs = f"{TOKEN_PARAMETER} (Text: the token)"
         what = f"the {table} table" if table else "the record of all tables (untick Enable load)"
     steps = [
@@ -79,7 +79,7 @@ def snippet(
         result = "Plans"
         steps.append(f"    Plans = {call}")
     return (
-        f"// PlanBridge: {project_name.replace(chr(10), ' ')}: {what}.\n"
+        f"// PlanBridge: {' '.join(project_name.split())}: {what}.\n"
         f"// First, in Home > Manage parameters, create {needs}.\n"
         "// Then Home > New source > Blank query > Advanced editor: paste this whole query.\n"
         "// Credential kind: Anonymous (the token travels in the Authorization header).\n"
