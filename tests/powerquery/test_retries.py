@@ -13,6 +13,7 @@ seconds, within 120 at the default fair-use budget.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -154,13 +155,18 @@ def test_every_429_and_503_error_carries_whole_seconds() -> None:
         assert error.headers["Retry-After"].isdigit(), error
 
 
-def _constructions(name: str) -> list[tuple[Path, ast.Call]]:
+@functools.cache
+def _calls() -> tuple[tuple[Path, ast.Call], ...]:
     found = []
     for path in SRC.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == name:
+            if isinstance(node, ast.Call):
                 found.append((path, node))
-    return found
+    return tuple(found)
+
+
+def _constructions(name: str) -> list[tuple[Path, ast.Call]]:
+    return [(path, call) for path, call in _calls() if getattr(call.func, "id", None) == name]
 
 
 @pytest.mark.parametrize("name", ["RateLimited", "DatabaseUnavailable"])
