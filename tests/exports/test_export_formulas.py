@@ -49,9 +49,7 @@ def _download(client, team, fmt: str) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "txt"])
-def test_export_cells_that_start_a_formula_get_a_leading_quote(
-    make_client, planted, tmp_path, fmt
-):
+def test_export_cells_that_start_a_formula_get_a_leading_quote(make_client, planted, tmp_path, fmt):
     rows = _download(make_client(exports_dir=str(tmp_path)), planted, fmt)
     notes = [row["notes"] for row in rows if row["notes"]]
     assert sorted(notes) == sorted(["'" + note for note in DANGEROUS] + SAFE)

@@ -86,9 +86,7 @@ def _rows(n: int, *, bad_last: bool = False) -> bytes:
     return csv_file(*rows)
 
 
-def test_an_import_larger_than_a_write_batch_is_whole_and_in_file_order(
-    db, make_project
-) -> None:
+def test_an_import_larger_than_a_write_batch_is_whole_and_in_file_order(db, make_project) -> None:
     project = make_project().project
     n = bulk.BATCH_ROWS * 2 + 7
     report = import_bytes(db, project, _rows(n), "big.csv")
@@ -114,9 +112,7 @@ def test_an_import_larger_than_a_write_batch_is_whole_and_in_file_order(
                 )
             )
         }
-        assert links == {
-            (ids[f"T{i - 1:05d}"], ids[f"T{i:05d}"], LinkType.FS) for i in range(1, n)
-        }
+        assert links == {(ids[f"T{i - 1:05d}"], ids[f"T{i:05d}"], LinkType.FS) for i in range(1, n)}
     assert count(db, TaskResource) == len(range(0, n, 3))
     again = import_bytes(db, project, _rows(n), "big.csv")
     assert again.tasks.added == [] and len(again.tasks.unchanged) == n
