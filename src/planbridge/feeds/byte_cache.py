@@ -211,10 +211,11 @@ class ByteCache:
                     continue
                 sidecar = item.with_name(name + ".sum")
                 try:
-                    served = sidecar.stat().st_mtime
+                    sidecar_stat = sidecar.stat()
+                    served, size = sidecar_stat.st_mtime, stat.st_size + sidecar_stat.st_size
                 except OSError:
-                    served = stat.st_mtime
-                files.append((served, stat.st_size, item, sidecar))
+                    served, size = stat.st_mtime, stat.st_size
+                files.append((served, size, item, sidecar))
         if total <= self.max_bytes:
             return
         target = self.max_bytes * 0.9
