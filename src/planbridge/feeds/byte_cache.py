@@ -18,12 +18,12 @@ gives another key. The visible versions (history limit, ``limit``, date range) a
 listed; the variant names the encoding (``json``, ``json.gz``, ``csv``, ``csv.gz``, ``xlsx``).
 
 **Never serve damaged bytes.** Every serve checks the file's size against the sidecar and, where
-the server knows the body's size from metadata alone (the JSON feeds, identity and gzip), against
-that too. The full SHA-256 is checked when the file is written and the first time each process
-serves it (and again whenever its inode, size or mtime change); a mismatch removes the file and
-sidecar and the body is rebuilt from the database, never sent. Files are written without fsync:
-after a crash a process starts with nothing verified, so a torn file is hashed before its first
-serve.
+the caller passes the body's size known from metadata (identity JSON feeds), against that too;
+a write is refused when its size differs from the metadata's (JSON feeds, identity and gzip).
+The full SHA-256 is checked when the file is written and the first time each process serves it
+(and again whenever its inode, size or mtime change); a mismatch removes the file and sidecar
+and the body is rebuilt from the database, never sent. Files are written without fsync: after a
+crash a process starts with nothing verified, so a torn file is hashed before its first serve.
 
 **Unreachable files** (versions past the history limit, an old tier or parameters) are never
 looked up again; they leave by a size cap (``PLANBRIDGE_CACHE_MAX_MB``): after each write, the
