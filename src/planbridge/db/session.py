@@ -55,5 +55,20 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """Reads only, from one consistent snapshot, always rolled back (nothing it does is
+        kept). On SQLite it is a deferred ``BEGIN``: in WAL mode readers neither wait for the
+        writer nor block it, so concurrent reads do not queue behind each other's write lock
+        as :meth:`transaction` would make them."""
+        session = self._sessions()
+        try:
+            if self.engine.dialect.name == "sqlite":
+                session.connection().exec_driver_sql("BEGIN")
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
     def dispose(self) -> None:
         self.engine.dispose()

@@ -168,7 +168,7 @@ def _table(name: str, wanted: params.FeedParams) -> Table:
 
 
 def _extract(ctx: AppContext, gate: Gate, tables: Sequence[Table]) -> rows.Extract:
-    with ctx.db.transaction() as session:
+    with ctx.db.snapshot() as session:
         versions = assemble.recent_versions(
             session,
             gate.project,

@@ -3,9 +3,11 @@
 In order: no token in the URL, a known project, a valid token (its last use recorded even if a
 later check fails), a feed that is not suspended, a tier with a feed, an enabled source, the
 fair-use budget, then (for endpoints that take them) the query parameters from the catalog's
-registry. The admitted request carries the size limit of its tier. Errors are the typed domain
-errors of ``planbridge.errors``: JSON endpoints render them through ``http_errors``, OData
-through its own error body, with the same code and status. ``tests/feeds/test_gate.py`` walks
+registry. Everything up to the budget is one short transaction with at most two writes: the
+token's last use (at most once a minute per token) and the budget's single upsert. The admitted
+request carries the size limit of its tier. Errors are the typed domain errors of
+``planbridge.errors``: JSON endpoints render them through ``http_errors``, OData through its own
+error body, with the same code and status. ``tests/feeds/test_gate.py`` walks
 every data route of the app and shows each one refuses what the gate refuses.
 """
 
@@ -102,14 +104,20 @@ def authorize(request: Request, ctx: AppContext, project_api_id: str) -> Authori
     """Every check but the parameters (OData has its own query options)."""
     refuse_token_in_query(request.query_params.multi_items())
     now = ctx.clock()
+    refused: errors.PlanBridgeError | None = None
     with ctx.db.transaction() as session:
         project = find_project(session, project_api_id)
         token = authenticate(session, project, request.headers.get("authorization"), now=now)
         token_notice.note(request, token, now)
-    with ctx.db.transaction() as session:
-        project = find_project(session, project_api_id)
-        ensure_serving(project)
-        fair_use.consume(session, project.id, ctx.settings.feed_requests_per_hour, now.timestamp())
+        try:
+            ensure_serving(project)
+            fair_use.consume(
+                session, project.id, ctx.settings.feed_requests_per_hour, now.timestamp()
+            )
+        except errors.PlanBridgeError as error:
+            refused = error  # raised after the commit: the token's last use is kept
+    if refused is not None:
+        raise refused
     limit_bytes = ctx.settings.feed_max_bytes(project.tier.value)
     assert limit_bytes is not None, "ensure_serving refuses tiers without a feed"
     return Authorized(project, now, limit_bytes)

@@ -30,7 +30,7 @@ def serve(request: Request, ctx: AppContext, gate: Gate, tables: Sequence[Table]
     """Lay out the body from stored chunks, answer 304 or the size error, else stream it."""
     settings = ctx.settings
     project = gate.project
-    with ctx.db.transaction() as session:
+    with ctx.db.snapshot() as session:
         versions = assemble.recent_versions(
             session,
             project,

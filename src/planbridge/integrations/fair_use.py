@@ -1,17 +1,17 @@
-"""Fair use: a per-project request budget, enforced with GCRA in one atomic UPDATE.
+"""Fair use: a per-project request budget, enforced with GCRA in one atomic upsert.
 
 The budget allows ``per_hour`` requests in any hour (bursts included); each request moves the
 project's theoretical arrival time (TAT) forward by ``3600 / per_hour`` seconds. A request is
 refused while the TAT is more than ``3600 - interval`` seconds ahead of now; ``Retry-After``
-says how long until it is not. The single conditional UPDATE makes this safe across workers
-on both SQLite and PostgreSQL.
+says how long until it is not. A single conditional upsert (``INSERT ... ON CONFLICT DO UPDATE
+... WHERE ... RETURNING``) makes this safe across workers on both SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import math
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -23,18 +23,29 @@ HOUR_S = 3600.0
 
 
 def consume(session: Session, project_id: int, per_hour: int, now: float) -> None:
+    """Spend one request of the project's budget, or raise :class:`RateLimited`.
+
+    One statement: an upsert that creates the project's row on its first request and
+    otherwise moves its TAT forward only while the budget allows it, returning the new TAT (no
+    row when the budget is spent). PostgreSQL locks the row for the ``DO UPDATE`` and checks
+    the condition on its latest version; SQLite runs it under the transaction's write lock.
+    Either way concurrent requests of any worker count exactly once each.
+    """
     interval = HOUR_S / per_hour
     tolerance = HOUR_S - interval
-    if session.get(FeedUsage, project_id) is None:
-        _create(session, project_id, now)
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     start = case((FeedUsage.tat > now, FeedUsage.tat), else_=now)
-    result = session.execute(
-        update(FeedUsage)
-        .where(FeedUsage.project_id == project_id, start - now <= tolerance)
-        .values(tat=start + interval)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount == 1:  # type: ignore[attr-defined]
+    spent = session.execute(
+        insert(FeedUsage)
+        .values(project_id=project_id, tat=now + interval)
+        .on_conflict_do_update(
+            index_elements=[FeedUsage.project_id],
+            set_={"tat": start + interval},
+            where=start - now <= tolerance,
+        )
+        .returning(FeedUsage.tat)
+    ).first()
+    if spent is not None:
         return
     tat = session.scalar(select(FeedUsage.tat).where(FeedUsage.project_id == project_id)) or now
     retry_after = max(1, math.ceil(tat - now - tolerance))
@@ -45,12 +56,3 @@ def consume(session: Session, project_id: int, per_hour: int, now: float) -> Non
         headers={"Retry-After": str(retry_after)},
         details={"retry_after_s": retry_after, "requests_per_hour": per_hour},
     )
-
-
-def _create(session: Session, project_id: int, now: float) -> None:
-    """Insert the project's row unless a concurrent request already did."""
-    values = {"project_id": project_id, "tat": now}
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(pg_insert(FeedUsage).values(values).on_conflict_do_nothing())
-    else:
-        session.execute(sqlite_insert(FeedUsage).values(values).on_conflict_do_nothing())
