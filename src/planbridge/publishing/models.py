@@ -12,7 +12,10 @@ from planbridge.db.base import Base, UTCDateTime
 
 class Version(Base):
     __tablename__ = "versions"
-    __table_args__ = (UniqueConstraint("project_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("project_id", "number"),
+        UniqueConstraint("project_id", "name"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(
