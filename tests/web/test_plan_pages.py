@@ -350,4 +350,3 @@ def test_versions_page_empty_state_says_how_to_publish(admin, team):
     page = admin.get("/projects/QST/versions")
     assert "No version yet." in page.text
     assert 'href="/projects/QST/publish"' in page.text
-
