@@ -95,7 +95,7 @@ def test_the_session_cookie_name_is_the_web_apps():
     from planbridge import body_limits
     from planbridge.web.auth import SESSION_COOKIE
 
-    assert body_limits.SESSION_COOKIE == f"{SESSION_COOKIE}=".encode()
+    assert f"{SESSION_COOKIE}=".encode() == body_limits.SESSION_COOKIE
 
 
 def test_a_session_cookie_gets_the_import_limit_on_the_import_page_only(make_client):
