@@ -150,6 +150,24 @@ def _filtered(project: Project, query: PlanQuery, stmt: S) -> S:
     return stmt
 
 
+def _page_ids(project: Project, query: PlanQuery, page: int) -> Select[tuple[int]]:
+    """The ids of one page, in order: only the sort key is read (from an index where the sort is
+    by start, finish or status), then the page's rows are read by id."""
+    key = SORTS[query.sort]
+    stmt = select(Task.id)
+    if query.sort == "subcontractor":
+        stmt = stmt.outerjoin(Subcontractor, Subcontractor.id == Task.subcontractor_id)
+    elif query.sort == "location":
+        stmt = stmt.outerjoin(Location, Location.id == Task.location_id)
+    order = [key.desc() if query.descending else key.asc(), Task.id]
+    return (
+        _filtered(project, query, stmt)
+        .order_by(*order)
+        .limit(query.size)
+        .offset((page - 1) * query.size)
+    )
+
+
 def plan_page(session: Session, project: Project, actor: Actor, query: PlanQuery) -> PlanPage:
     """One page of the live plan as the query asks; any member reads it."""
     require_member(session, project, actor)
@@ -163,14 +181,12 @@ def plan_page(session: Session, project: Project, actor: Actor, query: PlanQuery
     total = session.scalar(
         select(func.count()).select_from(Task).where(Task.project_id == project.id)
     )
-    key = SORTS[query.sort]
-    order = [key.desc() if query.descending else key.asc(), Task.id]
     pages = max(1, -(-matching // query.size))
     page = min(query.page, pages)
-    stmt = (
-        _filtered(
-            project,
-            query,
+    ids = list(session.scalars(_page_ids(project, query, page)))
+    details = {
+        r[0]: r
+        for r in session.execute(
             select(
                 Task.id,
                 Task.activity_id,
@@ -184,13 +200,11 @@ def plan_page(session: Session, project: Project, actor: Actor, query: PlanQuery
                 Task.committed,
             )
             .outerjoin(Subcontractor, Subcontractor.id == Task.subcontractor_id)
-            .outerjoin(Location, Location.id == Task.location_id),
+            .outerjoin(Location, Location.id == Task.location_id)
+            .where(Task.id.in_(ids))
         )
-        .order_by(*order)
-        .limit(query.size)
-        .offset((page - 1) * query.size)
-    )
-    found = session.execute(stmt).all()
+    }
+    found = [details[i] for i in ids]
     blockers = dict(
         session.execute(
             select(Blocker.task_id, func.count())

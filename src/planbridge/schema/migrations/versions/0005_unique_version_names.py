@@ -52,13 +52,11 @@ def _rename_duplicates() -> None:
 
 
 def upgrade() -> None:
+    # A unique index (not a batch-mode constraint): on SQLite a batch rebuild would drop and
+    # re-create ``versions``, and the drop would cascade to every version's chunks.
     _rename_duplicates()
-    with op.batch_alter_table("versions", schema=None) as batch_op:
-        batch_op.create_unique_constraint(
-            batch_op.f("uq_versions_project_id_name"), ["project_id", "name"]
-        )
+    op.create_index("uq_versions_project_id_name", "versions", ["project_id", "name"], unique=True)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("versions", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_versions_project_id_name"), type_="unique")
+    op.drop_index("uq_versions_project_id_name", table_name="versions")
