@@ -55,6 +55,8 @@ def test_project_admin_flow_end_to_end(cli, client, db):
     assert [t["name"] for t in listed] == ["BI team"]
     assert listed[0]["created_by"] == "ana@example.com"
     assert listed[0]["state"] == "active"
+    assert listed[0]["days_left"] == 30
+    assert "days_left" in cli("tokens", "list", "QS1").stdout
     assert token["token"] not in json.dumps(listed)
     empty = cli("publish", "QS1", "--name", "Week 1", ok=False)
     assert empty.exit_code == 1 and "has no tasks, so there is nothing to publish" in empty.output
@@ -70,7 +72,8 @@ def test_project_admin_flow_end_to_end(cli, client, db):
     assert response.status_code == 200
     assert response.json()["versions"][0]["name"] == "Week 1"
     cli("tokens", "revoke", "QS1", str(token["id"]))
-    assert _json(cli("tokens", "list", "QS1", "--json"))[0]["state"] == "revoked"
+    revoked = _json(cli("tokens", "list", "QS1", "--json"))[0]
+    assert (revoked["state"], revoked["days_left"]) == ("revoked", None)
     actions = [e["action"] for e in _json(cli("audit", "list", "QS1", "--json"))]
     assert actions == [
         "project.create",

@@ -1,4 +1,4 @@
-"""Migration 0005: versions of one project that shared a name are renamed, then names are
+"""Migration 0006: versions of one project that shared a name are renamed, then names are
 unique per project."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ def test_migration_renames_existing_duplicate_names_before_making_them_unique(
 ):
     database = Database.from_url(fresh_database_url())
     try:
-        migrate.upgrade(database.engine, "0004")
+        migrate.upgrade(database.engine, "0005")
         with database.transaction() as session:
             project = projects.create_project(session, name="Old", code="OLD1", organisation="O")
             pid = project.id

@@ -150,7 +150,7 @@ def _filtered(project: Project, query: PlanQuery, stmt: S) -> S:
     return stmt
 
 
-def _page_ids(project: Project, query: PlanQuery, page: int) -> Select[tuple[int]]:
+def _page_ids(project: Project, query: PlanQuery, page: int) -> Select[int]:
     """The ids of one page, in order: only the sort key is read (from an index where the sort is
     by start, finish or status), then the page's rows are read by id."""
     key = SORTS[query.sort]
