@@ -194,9 +194,13 @@ def test_admin_walks_the_week_and_versions_show_the_feeds_ppc(page, server, db, 
         project = projects.get_project(session, "QST")
         plan.add_delay_reason(session, project, "Awaiting access", "space_access")
         task = session.scalars(
-            select(Task).where(
-                Task.project_id == project.id, Task.start_date == dt.date(2003, 1, 7)
+            select(Task)
+            .where(
+                Task.project_id == project.id,
+                Task.start_date == dt.date(2003, 1, 7),
+                Task.end_date == dt.date(2003, 3, 18),  # "Second Task", 50 working days
             )
+            .order_by(Task.id)
         ).first()
         assert task is not None
         task_id = task.id
