@@ -57,10 +57,11 @@ class Database:
 
     @contextmanager
     def snapshot(self) -> Iterator[Session]:
-        """Reads only, from one consistent snapshot, always rolled back (nothing it does is
-        kept). On SQLite it is a deferred ``BEGIN``: in WAL mode readers neither wait for the
-        writer nor block it, so concurrent reads do not queue behind each other's write lock
-        as :meth:`transaction` would make them."""
+        """Reads only, always rolled back (nothing it does is kept). On SQLite it is a deferred
+        ``BEGIN``, one snapshot that takes no write lock: in WAL mode readers neither wait for
+        the writer nor block it, so concurrent reads do not queue for the lock as they would
+        in :meth:`transaction`. On PostgreSQL it is an ordinary transaction (read committed,
+        as :meth:`transaction` is)."""
         session = self._sessions()
         try:
             if self.engine.dialect.name == "sqlite":
