@@ -106,40 +106,48 @@ class Snapshot:
 
 
 def _int(value: object) -> int:
+    if type(value) is int:  # the common case first: this runs for every row
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise MetricsInputError(f"expected an integer id, got {value!r}")
     return value
 
 
 def _opt_int(value: object) -> int | None:
-    return None if value is None else _int(value)
+    if value is None or type(value) is int:
+        return value
+    return _int(value)
 
 
 def _opt_str(value: object) -> str | None:
-    return None if value is None else str(value)
+    if value is None or type(value) is str:
+        return value
+    return str(value)
 
 
 def _task(row: Mapping[str, Any]) -> Task:
+    get = row.get  # this runs for every task of two versions at each publication
     try:
-        return Task(
-            task_id=_int(row["task_id"]),
-            type=str(row.get("type", "task")),
-            parent_task_id=_opt_int(row.get("parent_task_id")),
-            start=parse_date(row["start_date"]),
-            end=parse_date(row["end_date"]),
-            calendar=_opt_str(row.get("calendar")),
-            status=str(row.get("status", "planned")),
-            subcontractor_id=_opt_int(row.get("subcontractor_id")),
-            subcontractor=_opt_str(row.get("subcontractor")),
-            location_id=_opt_int(row.get("location_id")),
-            location=_opt_str(row.get("location")),
-            package_id=_opt_int(row.get("package_id")),
-            package=_opt_str(row.get("package")),
-            folder_id=_opt_int(row.get("folder_id")),
-            folder_code=_opt_str(row.get("folder_code")),
-        )
+        task_id, start, end = row["task_id"], row["start_date"], row["end_date"]
     except KeyError as exc:
         raise MetricsInputError(f"tasks row without {exc.args[0]}: {dict(row)!r}") from exc
+    return Task(
+        _int(task_id),
+        str(get("type", "task")),
+        _opt_int(get("parent_task_id")),
+        parse_date(start),
+        parse_date(end),
+        _opt_str(get("calendar")),
+        str(get("status", "planned")),
+        _opt_int(get("subcontractor_id")),
+        _opt_str(get("subcontractor")),
+        _opt_int(get("location_id")),
+        _opt_str(get("location")),
+        _opt_int(get("package_id")),
+        _opt_str(get("package")),
+        _opt_int(get("folder_id")),
+        _opt_str(get("folder_code")),
+    )
 
 
 def _delay(row: Mapping[str, Any], reasons: Mapping[int, Mapping[str, Any]]) -> Delay:
