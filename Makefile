@@ -69,6 +69,7 @@ test: lint typecheck test-sqlite test-postgresql
 bench: $(VENV)/.installed
 	$(BIN)/python bench/feed_bench.py
 	$(BIN)/python bench/metrics_bench.py
+	$(BIN)/python bench/publish_bench.py
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/odata_bench.py
 	$(BIN)/python bench/body_limit_bench.py

@@ -1,6 +1,8 @@
 """One published version's feed rows, read into the typed shape the metrics need.
 
 Only the columns the formulas use are read, so callers may pass full feed rows or trimmed ones.
+Tasks, delays and blockers are named tuples: immutable like frozen dataclasses, and built about
+three times faster (publication builds one per row of two versions).
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from planbridge.metrics.calendar import CalendarBook
 from planbridge.metrics.dates import parse_date, parse_datetime, parse_optional_date
@@ -18,8 +20,7 @@ VersionRows = Mapping[str, Sequence[Mapping[str, Any]]]
 """Feed table name → that table's rows for ONE version (``versions`` holds exactly one row)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
+class Task(NamedTuple):
     task_id: int
     type: str
     parent_task_id: int | None
@@ -41,8 +42,7 @@ class Task:
         return self.type == "milestone"
 
 
-@dataclass(frozen=True, slots=True)
-class Delay:
+class Delay(NamedTuple):
     """A progress update of type ``delayed``."""
 
     task_id: int
@@ -53,8 +53,7 @@ class Delay:
     amount_days: int
 
 
-@dataclass(frozen=True, slots=True)
-class Blocker:
+class Blocker(NamedTuple):
     blocker_id: int
     task_id: int
     raised_on: dt.date

@@ -39,6 +39,9 @@ SortKey = tuple[Any, ...]
 
 RUN_ROWS: Final = 2000
 CACHE_BUDGET_BYTES: Final = 64 * 1024 * 1024
+#: Sorted runs are compressed when a query is first sorted, on the request's clock: level 1 is
+#: about 2.5 times faster than the stored chunks' level 6 (sorted rows compress well anyway).
+RUN_DEFLATE_LEVEL: Final = 1
 
 
 def total_order(orderby: Sequence[OrderItem], entity: EntitySet) -> tuple[OrderItem, ...]:
@@ -234,7 +237,7 @@ def build(
         offsets = array("q", [0])
         for data in part:
             offsets.append(offsets[-1] + len(data) + 1)
-        runs.append(Run(Deflated.of(b",".join(part)), offsets))
+        runs.append(Run(Deflated.of(b",".join(part), RUN_DEFLATE_LEVEL), offsets))
     return OrderedSet(tuple(runs), tuple(firsts), len(pieces), names, key)
 
 

@@ -32,8 +32,10 @@ class Deflated:
     raw_size: int
 
     @classmethod
-    def of(cls, raw: bytes) -> Deflated:
-        return cls(deflate_piece(raw), zlib.crc32(raw), len(raw))
+    def of(cls, raw: bytes, level: int) -> Deflated:
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+        deflate = compressor.compress(raw) + compressor.flush(zlib.Z_SYNC_FLUSH)
+        return cls(deflate, zlib.crc32(raw), len(raw))
 
     def inflate(self) -> bytes:
         return zlib.decompressobj(-15).decompress(self.deflate)
