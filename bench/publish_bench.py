@@ -106,9 +106,10 @@ def main() -> None:
     print(f"database        {make_url(url).get_backend_name()}")
     print(f"project         {args.tasks} tasks, {args.weeks} versions (built in {built:.1f} s)")
     print(f"one version     {chunks} chunks, {size / 1024 / 1024:.1f} MiB of rows")
+    times = [r["publish"] for r in runs]
     print(
         f"publish         median {median['publish']:.2f} s of {args.runs} "
-        f"(min {min(r['publish'] for r in runs):.2f} s, max {max(r['publish'] for r in runs):.2f} s)"
+        f"(min {min(times):.2f} s, max {max(times):.2f} s)"
     )
     print(
         "  steps (median) "
