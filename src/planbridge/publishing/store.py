@@ -52,14 +52,17 @@ def store_rows(
 
 
 def load_rows(session: Session, version_id: int, tables: Sequence[str]) -> dict[str, list[Row]]:
-    """A stored version's rows of the given tables, parsed back from their chunks."""
+    """A stored version's rows of the given tables, parsed back from their chunks (bodies read
+    in one query, in PostgreSQL's binary protocol)."""
     rows: dict[str, list[Row]] = {name: [] for name in tables}
-    for name, body in session.execute(
-        select(VersionChunk.table_name, VersionChunk.body)
+    order = session.execute(
+        select(VersionChunk.id, VersionChunk.table_name)
         .where(VersionChunk.version_id == version_id, VersionChunk.table_name.in_(tables))
         .order_by(VersionChunk.table_name, VersionChunk.seq)
-    ):
-        rows[name].extend(orjson.loads(b"[" + bytes(body) + b"]"))
+    ).all()
+    bodies = chunk_bytes(session.connection(), [chunk_id for chunk_id, _ in order], "body")
+    for chunk_id, name in order:
+        rows[name].extend(orjson.loads(b"[" + bodies[chunk_id] + b"]"))
     return rows
 
 
