@@ -210,7 +210,7 @@ def build(
     order = total_order(orderby, entity)
     names = tuple(item.name for item in order)
     columns: list[list[Any]] = [[] for _ in names]
-    pieces: list[bytes] = []
+    pieces: list[bytes | memoryview] = []
     for body, rows in _chunk_rows(source):
         starts = None if source.row_number else _row_starts(body, len(rows))
         spans: Iterable[tuple[int, int]] | None
@@ -225,8 +225,9 @@ def build(
             column.extend([row[name] for row in kept])
         if spans is None:
             pieces.extend([orjson.dumps(row) for row in kept])
-        else:
-            pieces.extend([body[a : b - 1] for a, b in spans])
+        else:  # views into the body, not copies: the set's bytes are held once while sorting
+            view = memoryview(body)
+            pieces.extend([view[a : b - 1] for a, b in spans])
     indexes = _sorted_indexes(columns, order)
     key = sort_key(order, entity)
     runs: list[Run] = []
