@@ -468,6 +468,9 @@ def _resolve_blockers(
             Blocker.status == "open",
             Blocker.raised_on < week_end,
         )
+        # In id order: the random draws below must meet the blockers in the same order on every
+        # database and query plan, or the same seed builds a different project.
+        .order_by(Blocker.id)
     ).all()
     resolved = []
     for blocker in open_blockers:
