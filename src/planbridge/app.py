@@ -27,6 +27,7 @@ from planbridge.web.consent_routes import router as web_consent_router
 from planbridge.web.docs_routes import router as docs_router
 from planbridge.web.docs_routes import swagger_assets
 from planbridge.web.export_routes import router as web_exports_router
+from planbridge.web.insight_routes import router as web_insight_router
 from planbridge.web.integration_routes import router as web_integrations_router
 from planbridge.web.project_routes import router as web_projects_router
 from planbridge.web.security import SecurityHeadersMiddleware
@@ -74,6 +75,7 @@ def create_app(
     app.include_router(web_projects_router)
     app.include_router(web_integrations_router)
     app.include_router(web_exports_router)
+    app.include_router(web_insight_router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_assets()), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeadersMiddleware)
