@@ -15,12 +15,16 @@ import pytest
 
 from planbridge.actors import OPERATOR
 from planbridge.integrations import service as integrations
+from planbridge.planning import service as plan
+from planbridge.planning.models import Task
 from planbridge.projects import service as projects
 from tests.api.conftest import issue_pat
+from tests.builders import publish_at, small_plan
 from tests.conftest import issue_token
 from tests.imports.conftest import SAMPLES
 from tests.web.conftest import sign_in
 
+XSS = "<script>alert(1)</script>"
 CELL = re.compile(r"<(t[hd])[^>]*>(.*?)</\1>", re.S)
 
 
@@ -264,3 +268,112 @@ def test_a_text_cell_a_spreadsheet_would_run_is_neutralised(admin, week):
         )
     )
     assert [r[0] for r in rows if "calc" in r[0]] == ["'=cmd|' /C calc'!A0"]
+
+
+# ---------------------------------------------------------------- empty states and input
+def test_with_nothing_published_the_page_says_how_to_publish(admin):
+    page = admin.get("/projects/QST/insight")
+    assert page.status_code == 200
+    assert "Nothing published yet" in page.text
+    assert 'href="/projects/QST/publish"' in page.text
+    assert "planbridge publish QST" in page.text
+    assert "<table" not in page.text
+    download = admin.get("/projects/QST/insight/ppc-trend.csv")
+    assert download.status_code == 200
+    assert download.text == (
+        "Version,Name,Window from,Window to (exclusive),PPC (task day),Tasks (task day),"
+        "PPC (task),Tasks (task)\r\n"
+    )
+
+
+def test_with_one_version_the_page_says_ppc_needs_two(admin, db, team):
+    small_plan(db, team.project)
+    publish_at(db, team.project, dt.datetime(2026, 11, 16, 7, tzinfo=dt.UTC), "Week 47")
+    page = admin.get("/projects/QST/insight")
+    assert page.status_code == 200
+    assert "PPC needs two versions." in page.text
+    assert 'data-chart="ppc-trend"' not in page.text
+    # What one version can show: its blockers and its labour.
+    blockers = as_dicts(table_of(page.text, "blockers"))
+    assert [(b["Version"], b["Open"], b["Raised"]) for b in blockers] == [("1", "1", "—")]
+    labour = as_dicts(table_of(page.text, "labour"))
+    assert labour[0] == {
+        "Week from": "2026-11-16",
+        "Person-days": "12",  # Electricians: 4 people × Mon–Wed
+        "Busiest day (people)": "4",
+        "Tasks": "1",
+    }
+    assert [w["Person-days"] for w in labour[1:]] == ["0"] * 5
+
+
+def test_a_same_day_window_shows_no_figure_and_says_why(admin, db, team):
+    small_plan(db, team.project)
+    publish_at(db, team.project, dt.datetime(2026, 11, 16, 7, tzinfo=dt.UTC), "Week 47")
+    publish_at(db, team.project, dt.datetime(2026, 11, 16, 9, tzinfo=dt.UTC), "Week 47 again")
+    page = admin.get("/projects/QST/insight")
+    trend = as_dicts(table_of(page.text, "ppc-trend"))
+    assert [(r["PPC (task day)"], r["Tasks (task day)"]) for r in trend] == [("—", "0")]
+    assert "published on the same day" in page.text
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("version=abc", "version must be a version number (1, 2, …), not 'abc'."),
+        ("version=0", "version must be a version number"),
+        ("version=7", "This project has no version 7: its versions are 1 to 2."),
+        ("versions=1", "versions must be a whole number from 2 to 52, not '1'."),
+        ("versions=x", "versions must be a whole number from 2 to 52"),
+        ("by=trade", "by must be one of subcontractor, location, package, folder, not 'trade'."),
+        ("week=3", "Unknown parameter 'week'."),
+    ],
+)
+def test_the_picker_refuses_bad_input_with_a_clear_message(admin, db, team, query, words):
+    small_plan(db, team.project)
+    publish_at(db, team.project, dt.datetime(2026, 11, 16, 7, tzinfo=dt.UTC), "Week 47")
+    publish_at(db, team.project, dt.datetime(2026, 11, 23, 7, tzinfo=dt.UTC), "Week 48")
+    page = admin.get(f"/projects/QST/insight?{query}")
+    assert page.status_code == 422
+    assert html.escape(words, quote=True) in page.text or words in html.unescape(page.text)
+    assert 'role="alert"' in page.text
+    assert 'data-chart="ppc-trend"' in page.text  # the latest window is still shown
+    download = admin.get(f"/projects/QST/insight/ppc-trend.csv?{query}")
+    assert download.status_code == 422
+    assert words in html.unescape(download.text)
+
+
+def test_an_unknown_chart_is_404(admin):
+    assert admin.get("/projects/QST/insight/ppc.csv").status_code == 404
+    assert admin.get("/projects/QST/insight/secrets").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/projects/QST/insight", "/projects/QST/insight/variance.csv"])
+def test_insight_is_for_members_only(make_client, team, path):
+    signed_out = make_client().get(path, follow_redirects=False)
+    assert signed_out.status_code == 303
+    assert signed_out.headers["location"] == f"/login?next={path}"
+    outsider = make_client()
+    sign_in(outsider, team.outsider)
+    assert outsider.get(path).status_code == 404
+    member = make_client()
+    sign_in(member, team.member)
+    assert member.get(path).status_code == 200
+
+
+def test_the_page_has_no_inline_script_or_style_and_escapes_names(admin, db, team):
+    small_plan(db, team.project)
+    with db.transaction() as session:
+        project = projects.get_project(session, "QST")
+        sub = plan.add_subcontractor(session, project, XSS, "Electrical")
+        for task in session.query(Task).filter(Task.project_id == project.id):
+            task.subcontractor_id = sub.id
+    publish_at(db, team.project, dt.datetime(2026, 11, 16, 7, tzinfo=dt.UTC), XSS)
+    publish_at(db, team.project, dt.datetime(2026, 11, 23, 7, tzinfo=dt.UTC), "Week 48")
+    page = admin.get("/projects/QST/insight")
+    assert page.status_code == 200
+    assert XSS not in page.text
+    assert html.escape(XSS) in page.text
+    assert "<svg" in page.text
+    assert re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", page.text) == []
+    assert not re.search(r"<[^>]+\s(on[a-z]+|style)\s*=", page.text)
+    assert 'aria-current="page">Insight</a>' in page.text

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 WIDTH = 720
-HEIGHT = 300
+HEIGHT = 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 52, 36, 44
 
 
@@ -28,14 +28,13 @@ class Series:
 
 
 def nice_max(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 × 10ⁿ at or above ``value`` (at least 1)."""
-    if value <= 1:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return float(step * power)
-    return float(10 * power)  # pragma: no cover - the loop always returns
+    """The top of an axis of four equal steps of 1, 2, 2.5 or 5 × 10ⁿ (at least 1) at or
+    above ``value``: whole-number ticks for counts."""
+    quarter = max(value / 4, 1.0)
+    power = 10 ** math.floor(math.log10(quarter))
+    steps = (1, 2, 2.5, 5, 10) if power >= 10 else (1, 2, 5, 10)
+    step = next(s * power for s in steps if quarter <= s * power)
+    return float(step * 4)
 
 
 def _num(value: float) -> str:

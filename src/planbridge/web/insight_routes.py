@@ -94,6 +94,12 @@ def csv_text(chart: Chart) -> str:
     return buffer.getvalue()
 
 
+def _short(text: str, room: int) -> str:
+    """A label cut to ``room`` characters (at least 3) with an ellipsis."""
+    room = max(room, 3)
+    return text if len(text) <= room else text[: room - 1] + "…"
+
+
 def _nums(chart: Chart, key: str) -> list[float | None]:
     """One column of a chart's rows as numbers (null stays null)."""
     out: list[float | None] = []
@@ -131,7 +137,7 @@ def figures(insight: Insight) -> dict[str, Markup]:
     if pareto.rows:
         out["variance"] = charts.bar_chart(
             "Reasons for variance Pareto chart; its figures are in the table below.",
-            [str(r["reason"]) if len(pareto.rows) <= 4 else f"{r['rank']}" for r in pareto.rows],
+            [_short(str(r["reason"]), 80 // len(pareto.rows)) for r in pareto.rows],
             [charts.Series("Delayed task-days", _nums(pareto, "delayed_task_days"), "s3")],
             line=charts.Series("Cumulative share", _nums(pareto, "cumulative_share"), "s4"),
         )
