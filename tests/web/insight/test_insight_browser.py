@@ -16,15 +16,7 @@ from planbridge.integrations import service as integrations
 from planbridge.projects import service as projects
 from tests.builders import publish_at, small_plan
 from tests.conftest import REPO, issue_token
-from tests.web.test_browser import (  # noqa: F401 - the browser fixtures are shared
-    SCREENS,
-    browser,
-    check_page,
-    context,
-    page,
-    server,
-    sign_in,
-)
+from tests.web.test_browser import SCREENS, check_page, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +37,7 @@ def demo(db, team):
 
 def _table(page, chart: str) -> list[dict[str, str]]:
     table = page.locator(f'table[data-chart="{chart}"]')
-    heads = [(h.text_content() or "").strip() for h in table.locator("thead th").all()]
+    heads = [_text(h) for h in table.locator("thead th").all()]
     return [
         dict(
             zip(
@@ -56,6 +48,11 @@ def _table(page, chart: str) -> list[dict[str, str]]:
         )
         for row in table.locator("tbody tr").all()
     ]
+
+
+def _text(cell) -> str:
+    # text_content, not inner_text: the headings are upper-cased by CSS only.
+    return (cell.text_content() or "").strip()
 
 
 def _ratio(text: str) -> float | None:
