@@ -13,7 +13,8 @@ its CSV download, so the two carry exactly the same numbers.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -466,18 +467,66 @@ def labour(session: Session, project: Project, selected: Version | None) -> Char
     )
     if selected is None:
         return chart
+    key = (
+        project.timezone,
+        selected.published_at.isoformat(),
+        _fingerprint(session, selected.id, LABOUR_INPUTS),
+    )
+    with _LABOUR_LOCK:
+        cached = _LABOUR_CACHE.get(key)
+        if cached is not None:
+            _LABOUR_CACHE.move_to_end(key)
+    if cached is None:
+        cached = _labour_rows(session, project, selected)
+        with _LABOUR_LOCK:
+            _LABOUR_CACHE[key] = cached
+            while len(_LABOUR_CACHE) > LABOUR_CACHE_SIZE:
+                _LABOUR_CACHE.popitem(last=False)
+    chart.rows = [dict(row) for row in cached]
+    return chart
+
+
+LABOUR_INPUTS: Final = ("tasks", "resources", "calendars")
+LABOUR_CACHE_SIZE: Final = 64
+_LABOUR_CACHE: OrderedDict[tuple[object, ...], tuple[dict[str, Cell], ...]] = OrderedDict()
+_LABOUR_LOCK = threading.Lock()
+
+
+def _fingerprint(session: Session, version_id: int, tables: Sequence[str]) -> tuple[object, ...]:
+    """What identifies a stored version's rows without reading them: each chunk's table,
+    sequence number, row count, size and CRC-32. A version is immutable, so rows computed from
+    these chunks can be kept under this key (content-addressed: right across databases too)."""
+    return tuple(
+        tuple(row)
+        for row in session.execute(
+            select(
+                VersionChunk.table_name,
+                VersionChunk.seq,
+                VersionChunk.row_count,
+                VersionChunk.raw_size,
+                VersionChunk.crc32,
+            )
+            .where(VersionChunk.version_id == version_id, VersionChunk.table_name.in_(tables))
+            .order_by(VersionChunk.table_name, VersionChunk.seq)
+        )
+    )
+
+
+def _labour_rows(
+    session: Session, project: Project, selected: Version
+) -> tuple[dict[str, Cell], ...]:
     rows = load_tables(session, [selected.id], ("resources", "calendars"))[selected.id]
     crews: dict[int, float] = defaultdict(float)
     for line in rows["resources"]:
         if line["kind"] == "labour" and line["quantity"] is not None:
             crews[line["task_id"]] += float(line["quantity"])
+    if not crews:
+        return ()
     published = local_date(selected.published_at, project_zone(project.timezone))
     first = published - dt.timedelta(days=published.weekday())
     window = (first, first + dt.timedelta(weeks=LABOUR_WEEKS))
-    if crews:
-        tasks = _labour_tasks(session, selected.id, crews.keys())
-        chart.rows = _weeks(tasks, crews, CalendarBook.from_rows(rows["calendars"]), window)
-    return chart
+    tasks = _labour_tasks(session, selected.id, crews.keys())
+    return tuple(_weeks(tasks, crews, CalendarBook.from_rows(rows["calendars"]), window))
 
 
 def _labour_tasks(session: Session, version_id: int, task_ids: Iterable[int]) -> list[Row]:
@@ -504,9 +553,10 @@ def _weeks(
             parse_date(task["end_date"]),
             window,
         )
+        crew = crews[task["task_id"]]
         for day in days:
-            per_day[day] += crews[task["task_id"]]
-            tasks_per_week[_monday(day)].add(task["task_id"])
+            per_day[day] += crew
+            tasks_per_week[day - dt.timedelta(days=day.weekday())].add(task["task_id"])
     out: list[dict[str, Cell]] = []
     for week in range(LABOUR_WEEKS):
         monday = first_day + dt.timedelta(weeks=week)
@@ -520,7 +570,3 @@ def _weeks(
             }
         )
     return out
-
-
-def _monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())

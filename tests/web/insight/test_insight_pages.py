@@ -12,12 +12,14 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import delete, update
 
 from planbridge.actors import OPERATOR
 from planbridge.integrations import service as integrations
 from planbridge.planning import service as plan
-from planbridge.planning.models import Task
+from planbridge.planning.models import Task, TaskResource
 from planbridge.projects import service as projects
+from planbridge.publishing.models import Version
 from tests.api.conftest import issue_pat
 from tests.builders import publish_at, small_plan
 from tests.conftest import issue_token
@@ -377,3 +379,19 @@ def test_the_page_has_no_inline_script_or_style_and_escapes_names(admin, db, tea
     assert re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", page.text) == []
     assert not re.search(r"<[^>]+\s(on[a-z]+|style)\s*=", page.text)
     assert 'aria-current="page">Insight</a>' in page.text
+
+
+def test_labour_kept_for_a_version_is_never_served_for_other_rows(admin, db, team):
+    """Labour per week is kept per version, keyed by its stored chunks' sizes and CRCs: a
+    version replaced by another with the same number, time (and, on SQLite, id) but another
+    plan shows the new plan's labour."""
+    small_plan(db, team.project)
+    when = dt.datetime(2026, 11, 16, 7, tzinfo=dt.UTC)
+    publish_at(db, team.project, when, "Week 47")
+    first = as_dicts(table_of(admin.get("/projects/QST/insight").text, "labour"))[0]
+    with db.transaction() as session:
+        session.execute(delete(Version))
+        session.execute(update(TaskResource).values(quantity=6))
+    publish_at(db, team.project, when, "Week 47")
+    second = as_dicts(table_of(admin.get("/projects/QST/insight").text, "labour"))[0]
+    assert (first["Person-days"], second["Person-days"]) == ("12", "18")
