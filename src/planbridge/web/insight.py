@@ -544,8 +544,12 @@ def _weeks(
     per_day: dict[dt.date, float] = defaultdict(float)
     tasks_per_week: dict[dt.date, set[int]] = defaultdict(set)
     first_day = window[0]
+    # ISO dates compare as text: tasks wholly outside the weeks are skipped before parsing.
+    start, end = window[0].isoformat(), window[1].isoformat()
     for task in tasks:
         if task["type"] == "milestone" or task["status"] in ("backlog", "complete"):
+            continue
+        if task["end_date"] < start or task["start_date"] >= end:
             continue
         days = book.days_between(
             book.for_task(task["calendar"]),
