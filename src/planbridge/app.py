@@ -14,6 +14,7 @@ from planbridge.db.session import Database
 from planbridge.feeds.files_routes import router as files_router
 from planbridge.feeds.odata.routes import router as odata_router
 from planbridge.feeds.routes import router as feed_router
+from planbridge.feeds.token_notice import TokenExpiryHeaderMiddleware
 from planbridge.head_requests import HeadAsGetMiddleware
 from planbridge.imports import limits as import_limits
 from planbridge.meta_routes import router as meta_router
@@ -83,5 +84,6 @@ def create_app(
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(ResponseGuardMiddleware)
+    app.add_middleware(TokenExpiryHeaderMiddleware)
     app.add_middleware(logs.AccessLogMiddleware)
     return app

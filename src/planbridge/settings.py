@@ -98,6 +98,28 @@ class Settings(BaseSettings):
         description="How long a rotated feed token keeps working after its replacement is "
         "issued (hours).",
     )
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server for the emails PlanBridge sends (feed-token expiry notices, "
+        "`planbridge tokens notify-expiring`); unset: no email is sent.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_starttls: bool = Field(
+        default=True,
+        description="Upgrade the SMTP connection with STARTTLS before signing in and sending "
+        "(turn off only for a relay on the same host).",
+    )
+    smtp_username: str | None = Field(
+        default=None, description="User name at the SMTP server (unset: no sign-in)."
+    )
+    smtp_password: SecretStr | None = Field(
+        default=None, description="Password of smtp_username at the SMTP server."
+    )
+    smtp_from: str | None = Field(
+        default=None,
+        description="The From address of PlanBridge's emails, e.g. `PlanBridge "
+        "<planbridge@example.com>` (needed when smtp_host is set).",
+    )
     pat_default_days: int = Field(
         default=30,
         ge=1,

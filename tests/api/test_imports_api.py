@@ -251,3 +251,17 @@ def test_the_setting_limits_imports_over_http(make_client, api) -> None:
     assert error["details"]["max_rows"] == 3
     assert "PLANBRIDGE_IMPORT_MAX_ROWS" in error["hint"]
     assert accepted.status_code == 200, accepted.text
+
+
+def test_date_format_reads_an_ambiguous_day_first_csv(client, db, api):
+    data = b"external_id,name,start,end\r\nD-1,Slab,03/04/2026,07/04/2026\r\n"
+    refused = _import(client, api, data, filename="plan.csv")
+    error = assert_error(refused, 422, "import_file_invalid")
+    assert "ambiguous: row 2" in error["message"] and "date_format=dmy" in error["hint"]
+    report = _ok(_import(client, api, data, filename="plan.csv", date_format="dmy"))
+    assert report["tasks"]["added"] == ["D-1"]
+    assert_error(
+        _import(client, api, data, filename="plan.csv", date_format="d/m/y"),
+        400,
+        "invalid_parameter",
+    )

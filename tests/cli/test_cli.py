@@ -53,6 +53,8 @@ def test_project_admin_flow_end_to_end(cli, client):
     assert [t["name"] for t in listed] == ["BI team"]
     assert listed[0]["created_by"] == "ana@example.com"
     assert listed[0]["state"] == "active"
+    assert listed[0]["days_left"] == 30
+    assert "days_left" in cli("tokens", "list", "QS1").stdout
     assert token["token"] not in json.dumps(listed)
     version = _json(cli("publish", "QS1", "--name", "Week 1", "--json"))
     assert version["number"] == 1
@@ -61,7 +63,8 @@ def test_project_admin_flow_end_to_end(cli, client):
     assert response.status_code == 200
     assert response.json()["versions"][0]["name"] == "Week 1"
     cli("tokens", "revoke", "QS1", str(token["id"]))
-    assert _json(cli("tokens", "list", "QS1", "--json"))[0]["state"] == "revoked"
+    revoked = _json(cli("tokens", "list", "QS1", "--json"))[0]
+    assert (revoked["state"], revoked["days_left"]) == ("revoked", None)
     actions = [e["action"] for e in _json(cli("audit", "list", "QS1", "--json"))]
     assert actions == [
         "project.create",

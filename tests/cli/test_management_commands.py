@@ -51,6 +51,10 @@ with the database files in hand) rather than act on a project for someone."""
 ADMIN, MEMBER, OPERATOR = "admin", "member", "operator"
 
 READ_ONLY |= {("exports", "list"), ("oauth-clients", "list")}
+RUNTIME |= {("tokens", "notify-expiring")}
+"""The daily expiry-email job (a timer): one audit row per email sent, none when nothing is
+due; its rows and its refusal to anyone but the operator: tests/integrations/
+test_expiry_notices.py."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The shipped nginx configuration, run by Debian's nginx with a self-signed certificate in
-front of two PlanBridge worker processes on a fresh PostgreSQL database: the feed, OData and a
-CSV download through https, with every URL PlanBridge returns on the public https address.
+front of two PlanBridge worker processes on a fresh PostgreSQL database: the feed, OData, a
+CSV download and the web sign-in through https, with every URL PlanBridge returns on the
+public https address and the session cookie ``Secure``.
 
 Only the machine-specific values of ``deploy/nginx/*.conf`` change (ports, certificate and log
 paths, server name); the proxy connects from 127.0.0.2, the only address PlanBridge trusts
@@ -28,6 +29,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from planbridge.accounts import service as accounts
 from planbridge.actors import OPERATOR
 from planbridge.db.session import Database
 from planbridge.integrations import service as integrations
@@ -35,10 +37,12 @@ from planbridge.projects import service as projects
 from planbridge.schema import migrate
 from tests.builders import publish_at, small_plan
 from tests.conftest import REPO
+from tests.web.conftest import PASSWORD, csrf_of
 
 pytestmark = pytest.mark.slow
 DEPLOY = REPO / "deploy" / "nginx"
 PROXY_ADDRESS = "127.0.0.2"
+ADMIN = "ada@example.com"
 
 
 def _free_port() -> int:
@@ -96,6 +100,17 @@ def _publish_a_project(url: str) -> Published:
                 default_days=90,
                 now=dt.datetime.now(dt.UTC),
             )
+            accounts.create_account(
+                session,
+                OPERATOR,
+                email=ADMIN,
+                name="Ada Admin",
+                organisation="Org",
+                password=PASSWORD,
+                now=dt.datetime.now(dt.UTC),
+                link_hours=72,
+            )
+            projects.add_member(session, project, projects.get_user(session, ADMIN), "admin")
         small_plan(db, project)
         publish_at(db, project, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))
         return Published(project.api_id, issued.secret)
@@ -319,3 +334,31 @@ def test_import_bodies_are_bounded_by_nginx_at_the_import_limit(stack: Stack):
         form = client.post("/power-bi/v1/x", headers=auth, content=b"x" * (65 * 1024))
         assert form.status_code == 413
         assert form.json()["error"]["code"] == "request_too_large"
+
+
+def test_web_sign_in_through_https_sets_a_secure_session_and_lands_on_projects(stack: Stack):
+    with stack.client() as client:
+        page = client.get("/login?next=/projects")
+        assert page.status_code == 200
+        signed_in = client.post(
+            "/login",
+            data={
+                "email": ADMIN,
+                "password": PASSWORD,
+                "csrf_token": csrf_of(page.text),
+                "next": "/projects",
+            },
+            follow_redirects=False,
+        )
+        assert signed_in.status_code == 303, signed_in.text
+        location = signed_in.headers["location"]
+        assert location in ("/projects", f"{stack.public}/projects")
+        cookie = next(
+            c for c in signed_in.headers.get_list("set-cookie") if c.startswith("pb_session=")
+        )
+        assert "Secure" in cookie and "HttpOnly" in cookie
+        projects_page = client.get(location)
+        assert projects_page.status_code == 200
+        assert "Quay Street" in projects_page.text and str(projects_page.url).startswith(
+            stack.public
+        )

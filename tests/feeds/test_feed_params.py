@@ -158,3 +158,28 @@ def test_bad_published_range_gets_400(client, weekly, query, needle):
         client.get(weekly.url, params=query, headers=weekly.auth), 400, "invalid_parameter"
     )
     assert needle in error["message"]
+
+
+def test_a_range_without_limit_sends_every_version_in_it_never_the_default_5(client, weekly):
+    """Power BI's incremental refresh sends only the range: a partition gets all of it."""
+    response = client.get(
+        weekly.url, params={"published_from": "2026-10-01T00:00:00Z"}, headers=weekly.auth
+    )
+    assert _numbers(response) == [7, 6, 5, 4, 3, 2, 1]
+    assert response.json()["parameters"]["limit"] == 52  # the cap, as applied
+    limited = client.get(
+        weekly.url, params={"published_from": "2026-10-01", "limit": "2"}, headers=weekly.auth
+    )
+    assert _numbers(limited) == [7, 6]  # an explicit limit still chooses the newest
+
+
+def test_a_range_holding_more_than_the_cap_is_refused_not_cut(make_client, weekly):
+    client = make_client(feed_max_versions=3)
+    query = {"published_from": "2026-10-01T00:00:00Z", "published_to": "2026-11-21T00:00:00Z"}
+    error = assert_error(
+        client.get(weekly.url, params=query, headers=weekly.auth), 400, "invalid_parameter"
+    )
+    assert "More than 3 versions were published in the requested range" in error["message"]
+    assert "shorter range" in error["hint"]
+    exact = {"published_from": "2026-11-06T00:00:00Z", "published_to": "2026-11-21T00:00:00Z"}
+    assert _numbers(client.get(weekly.url, params=exact, headers=weekly.auth)) == [7, 6, 5]

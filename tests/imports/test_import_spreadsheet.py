@@ -105,7 +105,7 @@ def test_every_problem_is_reported_with_its_row_and_column() -> None:
         {"external_id": "A1", "name": "Dup", "start": "2025-03-03", "end": "2025-03-04"},
         {"external_id": "A3", "name": "Backwards", "start": "2025-03-05", "end": "2025-03-04"},
         {},
-        {"external_id": "A5", "start": "03/05/2025", "duration_days": "0"},
+        {"external_id": "A5", "start": "2025-02-30", "duration_days": "0"},
         {
             "external_id": "A6",
             "name": "Bad words",

@@ -4,11 +4,15 @@ through the grace period and refused after it, one audit row, admins only."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
+from pydantic import ValidationError
+from typer.testing import CliRunner
 
 from planbridge import audit
 from planbridge.actors import Actor
+from planbridge.cli.main import app
 from planbridge.errors import Conflict, NotProjectAdmin
 from planbridge.integrations import service as integrations
 from planbridge.projects import service as projects
@@ -102,3 +106,37 @@ def test_only_admins_rotate_and_only_active_tokens(db, make_project, clock):
 def _events(db, project):
     with db.transaction() as session:
         return audit.events(session, project.id)
+
+
+def test_the_grace_is_a_week_by_default_and_at_most_30_days(make_settings):
+    assert make_settings().token_rotate_grace_hours == 7 * 24
+    assert make_settings(token_rotate_grace_hours=30 * 24).token_rotate_grace_hours == 720
+    with pytest.raises(ValidationError, match="less than or equal to 720"):
+        make_settings(token_rotate_grace_hours=30 * 24 + 1)
+
+
+def test_tokens_rotate_command_keeps_the_old_token_for_the_configured_grace(
+    db, database_url, monkeypatch, make_project
+):
+    feed = make_project()
+    monkeypatch.setenv("PLANBRIDGE_DATABASE_URL", database_url)
+    runner = CliRunner()
+    created = json.loads(
+        runner.invoke(app, ["tokens", "create", feed.project.code, "--name", "R", "--json"]).stdout
+    )
+    before = dt.datetime.now(dt.UTC)
+    done = runner.invoke(app, ["tokens", "rotate", feed.project.code, str(created["id"]), "--json"])
+    assert done.exit_code == 0, done.output
+    rotated = json.loads(done.stdout)
+    old_end = dt.datetime.fromisoformat(rotated["old_expires_at"])
+    assert before + GRACE <= old_end <= dt.datetime.now(dt.UTC) + GRACE
+    assert rotated["replaces"] == created["id"] and rotated["token"] != created["token"]
+    monkeypatch.setenv("PLANBRIDGE_TOKEN_ROTATE_GRACE_HOURS", "1")
+    again = json.loads(
+        runner.invoke(
+            app, ["tokens", "rotate", feed.project.code, str(rotated["id"]), "--json"]
+        ).stdout
+    )
+    assert dt.datetime.fromisoformat(again["old_expires_at"]) <= dt.datetime.now(
+        dt.UTC
+    ) + dt.timedelta(hours=1)

@@ -53,7 +53,7 @@ def test_the_request_keeps_the_base_url_static(path: Path) -> None:
     assert 'RelativePath = "power-bi/v1/" & Text.Trim(projectId)' in text
     assert "Query = QueryFromOptions(Given) & extraQuery" in text
     assert 'Headers = [Authorization = "Bearer " & BearerToken(token)' in text
-    assert "ManualStatusHandling = {400, 404, 422, 429}" in text
+    assert "ManualStatusHandling = ReadableStatuses" in text  # tests/powerquery/test_retries.py
 
 
 def test_the_incremental_template_folds_the_range_into_the_request() -> None:
@@ -62,3 +62,6 @@ def test_the_incremental_template_folds_the_range_into_the_request() -> None:
     assert "[published_from = IsoUtc(RangeStart), published_to = IsoUtc(RangeEnd)]" in text
     assert "[published_at] >= RangeStart and [published_at] < RangeEnd" in text
     assert """DateTime.ToText(value, "yyyy-MM-dd'T'HH:mm:ss", "en-US") & "Z\"""" in text
+    # Only the range: no limit of its own (the server sends the whole range or refuses it).
+    assert "ReadFeed(BaseUrl, ProjectId, Token, Given, Range)" in text
+    assert not re.search(r"\blimit\s*=", text.split("// ---- END SHARED ----")[1])

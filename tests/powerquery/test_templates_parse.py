@@ -206,7 +206,7 @@ def test_checker_rejects_a_template_missing_one_bracket(
 ) -> None:
     text = (TEMPLATE_DIR / "PublishedPlans.pq").read_text(encoding="utf-8")
     broken = tmp_path / "PublishedPlans.pq"
-    broken.write_text(text.replace("ManualStatusHandling = {400, 404, 422, 429}", "x = {400"))
+    broken.write_text(text.replace("ReadableStatuses = {400, 404, 413, 422}", "x = {400"))
     result = check(TEMPLATES[0], broken)
     assert result.returncode == 1
     assert f"ok {TEMPLATES[0]}" in result.stdout

@@ -35,6 +35,7 @@ def test_sixth_attempt_on_an_account_is_throttled_then_allowed_after_the_window(
     throttled = sign_in(client, team.admin, PASSWORD)
     assert throttled.status_code == 429
     assert "Try again in 15 minutes." in throttled.text
+    assert throttled.headers["retry-after"] == "900"
     clock.advance(minutes=15, seconds=1)
     assert sign_in(client, team.admin, PASSWORD).status_code == 303
 

@@ -18,13 +18,14 @@ from planbridge.api.responses import PREFIX, errors_of
 from planbridge.api.validation import PlanApiRoute
 from planbridge.imports import parse_bytes
 from planbridge.imports import service as imports
+from planbridge.imports.dates import DateFormat
 from planbridge.imports.errors import ImportFileError
 from planbridge.imports.report import ImportRejected
 from planbridge.imports.schedule import ParsedCalendar, ParsedSchedule
 
 router = APIRouter(route_class=PlanApiRoute, tags=["Plan API: imports"])
 
-IMPORT_PARAMS = frozenset({"dry_run", "prune", "filename", "p6_project", "encoding"})
+IMPORT_PARAMS = frozenset({"dry_run", "prune", "filename", "p6_project", "encoding", "date_format"})
 SUFFIX_BY_MEDIA_TYPE = {
     "text/csv": ".csv",
     "application/csv": ".csv",
@@ -173,6 +174,14 @@ def import_schedule(
         str | None,
         Query(max_length=40, description="Text encoding of an XER or CSV file (default: guessed)."),
     ] = None,
+    date_format: Annotated[
+        DateFormat,
+        Query(
+            description="How CSV/XLSX dates written as text are read: `auto` (ISO, or the "
+            "order the file proves; an ambiguous file is refused), `dmy` (25/03/2025), `mdy` "
+            "(03/25/2025) or `ymd`."
+        ),
+    ] = DateFormat.auto,
 ) -> ImportReportOut:
     """Tasks are matched by `external_id` (the activity id), so importing the same file again
     updates them instead of adding them twice. The import is one transaction: a file with
@@ -188,6 +197,7 @@ def import_schedule(
                 project=p6_project,
                 calendars=calendars,
                 encoding=encoding,
+                date_format=date_format,
             )
         except ImportFileError as exc:
             if upload.filename is None:

@@ -81,7 +81,8 @@ FEED_PARAMETERS: tuple[Parameter, ...] = (
         "limit",
         None,
         "number of versions, newest first; values above `PLANBRIDGE_FEED_MAX_VERSIONS` (52) are "
-        "lowered to it",
+        "lowered to it. Without `limit` but with `published_from` or `published_to`: every "
+        "version of the range, and a range holding more than 52 is refused (400), never cut",
         json_schema={"type": "integer", "minimum": 1},
     ),
     Parameter(

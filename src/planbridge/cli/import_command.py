@@ -13,6 +13,7 @@ from planbridge.cli.output import emit, err_console
 from planbridge.cli.runtime import handles_errors
 from planbridge.imports import parse_file
 from planbridge.imports import service as imports
+from planbridge.imports.dates import DateFormat
 from planbridge.imports.report import ImportRejected, ImportReport
 from planbridge.projects import service as projects
 
@@ -49,6 +50,15 @@ def import_schedule(
         str | None,
         typer.Option("--encoding", help="Text encoding of an XER or CSV file (default: guessed)."),
     ] = None,
+    date_format: Annotated[
+        DateFormat,
+        typer.Option(
+            "--date-format",
+            help="How CSV/XLSX dates written as text are read: auto (ISO, or the order the "
+            "file proves; an ambiguous file is refused), dmy (25/03/2025), mdy (03/25/2025) "
+            "or ymd.",
+        ),
+    ] = DateFormat.auto,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Import a P6 XER, MS Project XML, CSV or XLSX file into the live plan.
@@ -64,7 +74,11 @@ def import_schedule(
                 projects.get_project(session, project_ref),
                 projects.actor_for(session, by),
                 lambda calendars: parse_file(
-                    file, project=p6_project, calendars=calendars, encoding=encoding
+                    file,
+                    project=p6_project,
+                    calendars=calendars,
+                    encoding=encoding,
+                    date_format=date_format,
                 ),
                 prune=prune,
                 dry_run=dry_run,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from planbridge.integrations.token_core import TokenColumns, token_state
+from planbridge.integrations.token_core import TokenColumns, days_left, token_state
 from planbridge.projects.models import Project
 from planbridge.settings import Settings
 
@@ -40,4 +40,5 @@ def token_row(token: TokenColumns, now: dt.datetime, **extra: Any) -> dict[str, 
         "last_used_at": token.last_used_at,
         "revoked_at": token.revoked_at,
         "state": token_state(token, now),
+        "days_left": days_left(token, now),
     }

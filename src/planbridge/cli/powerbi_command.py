@@ -23,10 +23,28 @@ def powerbi_snippet(
     incremental: Annotated[
         bool, typer.Option("--incremental", help="Use the incremental-refresh template.")
     ] = False,
-    limit: Annotated[int, typer.Option(min=1, help="Versions to load (limit=).")] = 5,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Versions to load (limit=; default 5). Not with --incremental: each partition "
+            "asks for its whole range.",
+        ),
+    ] = None,
+    table: Annotated[
+        str | None,
+        typer.Option(
+            help="Return this one table (default with --incremental: tasks; without: the "
+            "record of all tables).",
+        ),
+    ] = None,
     as_json: Json = False,
 ) -> None:
-    """Print ready-to-paste Power Query (M) for a project (the token is a placeholder)."""
+    """Print one whole Power Query (M) query for a project, for the Advanced Editor.
+
+    It reads the token from a PlanBridgeToken parameter (never printed); --incremental also
+    reads Power BI's RangeStart and RangeEnd parameters.
+    """
     config = runtime.settings()
     with runtime.database(config).transaction() as session:
         project = projects.get_project(session, project_ref)
@@ -36,6 +54,7 @@ def powerbi_snippet(
         project_name=f"{project.name} ({project.code})",
         incremental=incremental,
         limit=limit,
+        table=table,
     )
     if as_json:
         emit({"project": project.code, "m": text}, as_json=True)

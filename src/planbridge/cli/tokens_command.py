@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated
 
@@ -9,8 +10,9 @@ import typer
 
 from planbridge.cli import runtime
 from planbridge.cli.options import By, Json, ProjectRef, feed_url, token_row
-from planbridge.cli.output import emit, table
+from planbridge.cli.output import emit, fail, table
 from planbridge.cli.runtime import handles_errors
+from planbridge.integrations import expiry_notices, mail
 from planbridge.integrations import service as integrations
 from planbridge.projects import service as projects
 
@@ -70,7 +72,17 @@ def tokens_list(project_ref: ProjectRef, by: By = None, as_json: Json = False) -
         rows = [token_row(t, moment) for t in integrations.list_tokens(session, project, actor)]
     table(
         rows,
-        ["id", "name", "hint", "created_by", "created_at", "expires_at", "last_used_at", "state"],
+        [
+            "id",
+            "name",
+            "hint",
+            "created_by",
+            "created_at",
+            "expires_at",
+            "days_left",
+            "last_used_at",
+            "state",
+        ],
         as_json=as_json,
     )
 
@@ -139,3 +151,29 @@ def tokens_rotate(
             "update the report's credentials before then."
         ),
     )
+
+
+@tokens_app.command("notify-expiring")
+@handles_errors
+def tokens_notify_expiring(as_json: Json = False) -> None:
+    """Email each feed token's creator 14 and 3 days before the token expires (once each).
+    Run it daily (deploy/systemd/planbridge-token-notices.timer); needs PLANBRIDGE_SMTP_*."""
+    config = runtime.settings()
+    with mail.Mailer(config) as mailer, runtime.database(config).transaction() as session:
+        notices = expiry_notices.notify_expiring(
+            session,
+            projects.actor_for(session, None),
+            now=runtime.now(),
+            send=mailer.send,
+            base_url=config.public_url,
+            grace_hours=config.token_rotate_grace_hours,
+        )
+    rows = [dataclasses.asdict(n) for n in notices]
+    table(
+        rows,
+        ["token_id", "project", "name", "days_left", "to", "status", "reason"],
+        as_json=as_json,
+    )
+    failed = sum(n.status == "failed" for n in notices)
+    if failed:
+        fail(f"{failed} expiry notices could not be sent; the next run tries again")

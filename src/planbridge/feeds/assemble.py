@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from planbridge.catalog import FEED_TABLES, Table
-from planbridge.errors import ResponseTooLarge
+from planbridge.errors import InvalidParameter, ResponseTooLarge
 from planbridge.feeds import gzip_framing
 from planbridge.feeds.params import BOOL_FLAGS, FeedParams
 from planbridge.projects.models import Project
@@ -101,7 +101,18 @@ def recent_versions(
     if params.published_to is not None:
         query = query.where(Version.published_at < params.published_to)
     order = (Version.published_at.desc(), Version.number.desc())
-    return list(session.scalars(query.order_by(*order).limit(params.limit)))
+    if not params.whole_range:
+        return list(session.scalars(query.order_by(*order).limit(params.limit)))
+    found = list(session.scalars(query.order_by(*order).limit(params.limit + 1)))
+    if len(found) > params.limit:
+        raise InvalidParameter(
+            f"More than {params.limit} versions were published in the requested range; one "
+            f"request returns at most {params.limit}.",
+            hint="Ask for a shorter range (published_from, published_to): in Power BI, a "
+            "shorter incremental refresh period (months or days, not years); or give limit "
+            "to get only the newest versions of the range.",
+        )
+    return found
 
 
 def chunk_index(session: Session, version_ids: Sequence[int]) -> ChunkIndex:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from planbridge import errors
 from planbridge.catalog.params import Endpoint, names_for
 from planbridge.context import AppContext, get_context
-from planbridge.feeds import params
+from planbridge.feeds import params, token_notice
 from planbridge.http_errors import documented
 from planbridge.integrations import fair_use
 from planbridge.integrations.service import authenticate
@@ -104,7 +104,8 @@ def authorize(request: Request, ctx: AppContext, project_api_id: str) -> Authori
     now = ctx.clock()
     with ctx.db.transaction() as session:
         project = find_project(session, project_api_id)
-        authenticate(session, project, request.headers.get("authorization"), now=now)
+        token = authenticate(session, project, request.headers.get("authorization"), now=now)
+        token_notice.note(request, token, now)
     with ctx.db.transaction() as session:
         project = find_project(session, project_api_id)
         ensure_serving(project)

@@ -32,6 +32,9 @@ class FeedParams:
     published_from: dt.datetime | None = None
     published_to: dt.datetime | None = None
     allowed: tuple[str, ...] = FEED_PARAMS
+    whole_range: bool = False
+    """A range without ``limit``: every version in it is wanted (up to ``limit``, the cap), and
+    a range holding more is refused rather than cut (see ``assemble.recent_versions``)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The parameters as applied, as the body's ``parameters`` object shows them."""
@@ -94,8 +97,9 @@ def parse(
             hint="The range is published_from <= published_at < published_to.",
         )
     defaults = {name: PARAMETERS_BY_NAME[name].default is True for name in BOOL_FLAGS}
+    whole_range = "limit" not in seen and (low is not None or high is not None)
     return FeedParams(
-        limit=limit,
+        limit=max_limit if whole_range else limit,
         resource=flags.get("resource", defaults["resource"]),
         status=flags.get("status", defaults["status"]),
         blockers=flags.get("blockers", defaults["blockers"]),
@@ -103,6 +107,7 @@ def parse(
         published_from=low,
         published_to=high,
         allowed=allowed,
+        whole_range=whole_range,
     )
 
 

@@ -58,12 +58,14 @@ def parse_bytes(
     calendars: Sequence[ParsedCalendar] | None = None,
     encoding: str | None = None,
     max_rows: int | None = None,
+    date_format: str | None = None,
 ) -> ParsedSchedule:
     """Parse an uploaded file's content; ``filename`` only helps to recognise CSV files.
 
     ``project`` picks one project of a multi-project XER file (P6 short name); ``calendars``
     are the target project's calendars (default first) for spreadsheets; ``encoding`` forces
-    the text encoding of XER and CSV files; ``max_rows`` caps the task rows (default: the
+    the text encoding of XER and CSV files; ``date_format`` (``auto``, ``dmy``, ``mdy``,
+    ``ymd``) how CSV/XLSX text dates are read; ``max_rows`` caps the task rows (default: the
     bound ``PLANBRIDGE_IMPORT_MAX_ROWS``, see ``planbridge.imports.limits``).
     """
     kind = detect_kind(data, filename)
@@ -71,7 +73,14 @@ def parse_bytes(
         return parse_xer(data, project=project, encoding=encoding, max_rows=max_rows)
     if kind == "mspdi":
         return parse_mspdi(data, max_rows=max_rows)
-    return parse_spreadsheet(data, kind, calendars=calendars, encoding=encoding, max_rows=max_rows)
+    return parse_spreadsheet(
+        data,
+        kind,
+        calendars=calendars,
+        encoding=encoding,
+        max_rows=max_rows,
+        date_format=date_format,
+    )
 
 
 def parse_file(
@@ -80,10 +89,18 @@ def parse_file(
     project: str | None = None,
     calendars: Sequence[ParsedCalendar] | None = None,
     encoding: str | None = None,
+    date_format: str | None = None,
 ) -> ParsedSchedule:
     """Read and parse a schedule file (XER, MSPDI XML, CSV or XLSX)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    return parse_bytes(data, path.name, project=project, calendars=calendars, encoding=encoding)
+    return parse_bytes(
+        data,
+        path.name,
+        project=project,
+        calendars=calendars,
+        encoding=encoding,
+        date_format=date_format,
+    )

@@ -9,16 +9,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, TypeVar
 
 from openpyxl import load_workbook
 
-from planbridge.imports import limits
+from planbridge.imports import dates, limits
 from planbridge.imports.columns import (
     COLUMN_NAMES,
+    DATE_COLUMNS,
     LIST_SEPARATOR,
     PART_SEPARATOR,
     REQUIRED_COLUMNS,
@@ -62,13 +64,16 @@ def parse_spreadsheet(
     calendars: Sequence[ParsedCalendar] | None = None,
     encoding: str | None = None,
     max_rows: int | None = None,
+    date_format: str | None = None,
 ) -> ParsedSchedule:
     """Parse a template spreadsheet.
 
     ``calendars`` are the project's calendars, default first: when given, an unknown calendar
     name is a problem and durations use the named calendar; when not, names are kept as
-    written and durations count Monday to Friday.
+    written and durations count Monday to Friday. ``date_format`` (``auto``, ``dmy``, ``mdy``
+    or ``ymd``) says how dates written as text are read (:mod:`planbridge.imports.dates`).
     """
+    order = dates.checked(date_format)
     schedule = ParsedSchedule(source_format=kind)
     if kind == "csv":
         text, schedule.encoding = decode(data, encoding)
@@ -81,13 +86,42 @@ def parse_spreadsheet(
             raise ImportFileError("The spreadsheet is empty: row 1 should hold the column names.")
         columns = _read_header(header[1], schedule)
         if not schedule.problems:
-            _RowReader(schedule, columns, calendars, limits.max_rows(max_rows)).read(rows)
+            most = limits.max_rows(max_rows)
+            reader = _RowReader(schedule, columns, calendars, most, date_order=order)
+            if kind == "csv" and order is dates.DateFormat.auto:
+                reader.resolve_order = lambda: _date_order(text, schedule, most)
+            reader.read(rows)
     except csv.Error as exc:
         raise ImportFileError(f"The CSV file cannot be read: {exc}.") from None
     return schedule
 
 
 # -- reading cells --------------------------------------------------------------------------
+
+
+def _date_order(text: str, schedule: ParsedSchedule, max_rows: int) -> dates.DateFormat:
+    """The order a CSV's text dates are written in, from a pass over its date columns (the
+    first ``max_rows`` rows; a CSV is text in memory already), made only when the reader meets
+    a date that is not ISO; a note in the warnings says which order was chosen and why."""
+    rows = itertools.islice(_csv_rows(text), max_rows + 1)
+    try:
+        header = next(rows, None)
+        if header is None:
+            return dates.DateFormat.ymd
+        names = [_text(c).lower().replace(" ", "_").rstrip("*") for c in header[1]]
+        wanted = [(i, n) for i, n in enumerate(names) if n in DATE_COLUMNS]
+        cells = (
+            (number, name, value)
+            for number, row in rows
+            for i, name in wanted
+            if i < len(row) and isinstance(value := row[i], str)
+        )
+        order, note = dates.detect(cells)
+    except csv.Error as exc:
+        raise ImportFileError(f"The CSV file cannot be read: {exc}.") from None
+    if note:
+        schedule.warnings.append(Problem("file", note))
+    return order
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, list[Cell]]]:
@@ -226,6 +260,10 @@ class _RowReader:
     parents: dict[str, tuple[int, str]] = field(default_factory=dict)
     links: list[_PendingLink] = field(default_factory=list)
     row_problems: int = 0
+    date_order: dates.DateFormat = dates.DateFormat.auto
+    resolve_order: Callable[[], dates.DateFormat] | None = None
+    """For ``auto`` on a CSV: decides the order from the whole file, at the first numeric
+    date that is not ISO (a file of ISO dates is read once)."""
 
     def read(self, rows: Iterator[tuple[int, list[Cell]]]) -> None:
         by_name = {c.name.casefold(): (c, workdays(c)) for c in self.calendars or ()}
@@ -360,11 +398,14 @@ class _RowReader:
             if required:
                 self._problem(row, name, "is required")
             return None
-        try:
-            return dt.datetime.fromisoformat(raw).date()
-        except ValueError:
-            self._problem(row, name, f"{raw!r} is not a date; write YYYY-MM-DD")
-            return None
+        if self.resolve_order is not None and dates.is_numeric(raw):
+            self.date_order, self.resolve_order = self.resolve_order(), None
+        parsed = dates.parse(raw, self.date_order)
+        if parsed is None:
+            self._problem(
+                row, name, f"{raw!r} is not a date; write {dates.expected(self.date_order)}"
+            )
+        return parsed
 
     def _duration(self, row: int, raw: str) -> int | None:
         if not raw:

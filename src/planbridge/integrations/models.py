@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey
+import datetime as dt
+
+from sqlalchemy import Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from planbridge.db.base import Base
+from planbridge.db.base import Base, UTCDateTime
 from planbridge.integrations.token_core import TokenColumns
 
 
@@ -26,3 +28,17 @@ class FeedUsage(Base):
         ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
     )
     tat: Mapped[float] = mapped_column(Float)
+
+
+class TokenExpiryNotice(Base):
+    """An expiry email sent about a feed token, ``days_before`` (14 or 3) days before it
+    expires: each is sent once, whatever how often ``tokens notify-expiring`` runs."""
+
+    __tablename__ = "feed_token_notices"
+
+    token_id: Mapped[int] = mapped_column(
+        ForeignKey("feed_tokens.id", ondelete="CASCADE"), primary_key=True
+    )
+    days_before: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sent_to: Mapped[str] = mapped_column(String(320))
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

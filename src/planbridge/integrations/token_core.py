@@ -7,6 +7,7 @@ differs: who may act, the messages' hints and the audit rows."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -20,6 +21,9 @@ from planbridge.integrations import secrets as token_secrets
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 """A token's last use is written at most once a minute."""
+EXPIRY_NOTICE_DAYS = 14
+"""A token this close to its expiry is announced: a response header on each feed request
+(``PlanBridge-Token-Expires-In-Days``) and, with SMTP set up, an email to its creator."""
 
 
 class TokenColumns:
@@ -55,6 +59,14 @@ def token_state(token: Expiring, now: dt.datetime) -> str:
     if token.expires_at <= now:
         return "expired"
     return "active"
+
+
+def days_left(token: Expiring, now: dt.datetime) -> int | None:
+    """Whole days until an active token expires, rounded up (``None`` when not active): a
+    token expiring in 36 hours has 2 days left, one expiring in an hour has 1."""
+    if token_state(token, now) != "active":
+        return None
+    return math.ceil((token.expires_at - now).total_seconds() / 86400)
 
 
 def checked_name_and_lifetime(

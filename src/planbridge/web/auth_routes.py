@@ -46,10 +46,16 @@ def safe_next(value: str | None) -> str:
 
 
 def _with_pre_session_token(
-    request: Request, template: str, status: int = 200, **context: Any
+    request: Request,
+    template: str,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
 ) -> Response:
     token = request.cookies.get(PRE_SESSION_COOKIE) or new_pre_session_token()
-    response = render(request, template, status=status, csrf_token=token, **context)
+    response = render(
+        request, template, status=status, headers=headers, csrf_token=token, **context
+    )
     response.set_cookie(
         PRE_SESSION_COOKIE,
         token,
@@ -102,6 +108,7 @@ def login(request: Request, form: Form) -> Response:
                 request,
                 "login.html",
                 status=429,
+                headers={"Retry-After": str(minutes * 60)},
                 next=target,
                 email=email,
                 error=f"Too many failed sign-ins. Try again in {minutes} {unit}.",

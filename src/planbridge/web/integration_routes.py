@@ -161,7 +161,6 @@ def power_query(request: Request, code: str, name: str, current: SignedIn) -> Re
             api_id=project.api_id,
             project_name=f"{project.name} ({project.code})",
             incremental=name.endswith("-incremental.pq"),
-            limit=5,
         )
     else:
         raise NotFound(f"No Power Query file {name}.")

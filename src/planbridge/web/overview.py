@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 from planbridge.accounts.sessions import Current
 from planbridge.integrations.models import FeedToken
 from planbridge.integrations.service import token_state
+from planbridge.integrations.token_core import EXPIRY_NOTICE_DAYS, days_left
 from planbridge.metrics.tables import PPC_TASK_DAY
 from planbridge.projects import membership
 from planbridge.projects.membership import ProjectView
@@ -20,7 +20,7 @@ from planbridge.publishing.models import Version
 from planbridge.publishing.store import load_rows
 from planbridge.web.auth import actor
 
-EXPIRY_WARNING_DAYS = 14
+EXPIRY_WARNING_DAYS = EXPIRY_NOTICE_DAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +86,5 @@ def token_rows(tokens: list[FeedToken], now: dt.datetime) -> list[TokenRow]:
     rows = []
     for token in sorted(tokens, key=lambda t: t.created_at, reverse=True):
         state = token_state(token, now)
-        left = None
-        if state == "active":
-            left = math.ceil((token.expires_at - now).total_seconds() / 86400)
-        rows.append(TokenRow(token=token, state=state, days_left=left))
+        rows.append(TokenRow(token=token, state=state, days_left=days_left(token, now)))
     return rows
