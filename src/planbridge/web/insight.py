@@ -117,7 +117,7 @@ class Chart:
         if column.kind == "percent":
             return f"{float(value):.2f} %"
         if column.kind == "number":
-            return f"{float(value):g}"
+            return decimal_text(value)
         return str(value)
 
     def csv_value(self, row: Mapping[str, Cell], column: Column) -> Cell:
@@ -127,7 +127,7 @@ class Chart:
         if column.kind == "percent":
             return f"{float(value):.2f}"
         if column.kind == "number":
-            return f"{float(value):g}"
+            return decimal_text(value)
         return value
 
 
@@ -150,6 +150,11 @@ class Insight:
         if not self.versions:
             return "none"
         return "one" if len(self.versions) == 1 else "ready"
+
+
+def decimal_text(value: object) -> str:
+    """A quantity with at most one decimal and no trailing zero: 12, 2651.9, 1234567.5."""
+    return f"{float(value):.1f}".removesuffix(".0")  # type: ignore[arg-type]
 
 
 def percent(value: object) -> float | None:
