@@ -21,7 +21,7 @@ $(VENV)/.runtime: pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $@ $(VENV)/.runtime
 
 # Debian packages the tests start (nginx in front of PlanBridge, openssl for its certificate,
@@ -68,6 +68,8 @@ test: lint typecheck test-sqlite test-postgresql
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/feed_bench.py
+	$(BIN)/python bench/static_bench.py
+	$(BIN)/python bench/static_bench.py --database-url $(PG_URL)
 	$(BIN)/python bench/metrics_bench.py
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/odata_bench.py

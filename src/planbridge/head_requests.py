@@ -2,7 +2,8 @@
 
 Some clients, and the Power BI Service's data-source checks, send ``HEAD`` first. FastAPI routes
 answer only the methods they declare, so this middleware runs a ``HEAD`` request as a ``GET``
-and drops the body. ``Content-Length`` stays what the ``GET`` would send, as RFC 9110 allows.
+and drops the body (a file sent by ``http.response.pathsend`` too). ``Content-Length`` stays
+what the ``GET`` would send, as RFC 9110 allows.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class HeadAsGetMiddleware:
 
         async def headers_only(message: Message) -> None:
             nonlocal finished
-            if message["type"] != "http.response.body":
+            if message["type"] not in ("http.response.body", "http.response.pathsend"):
                 await send(message)
             elif not message.get("more_body", False) and not finished:
                 finished = True

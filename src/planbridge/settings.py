@@ -192,6 +192,25 @@ class Settings(BaseSettings):
         description="Largest export file, in MiB, that a run writes and a download sends "
         "(default 5 GB); larger ones are refused before any byte is sent.",
     )
+    cache_dir: str | None = Field(
+        default=None,
+        description="Directory where published feed, metrics and CSV/XLSX bodies are kept as "
+        'files, with a gzip copy, after their first request (docs/feed.md, "Byte cache"). By '
+        "default `cache` next to the default database (`~/.local/share/planbridge/cache`).",
+        json_schema_extra={"documented_default": location.DOCUMENTED_CACHE_DIR},
+    )
+    cache_max_mb: int = Field(
+        default=2048,
+        ge=0,
+        description="Size cap of the byte cache, in MiB: past it, the least recently served "
+        "files are removed. 0 switches the cache off (bodies are streamed from the database).",
+    )
+    cache_accel_redirect: str | None = Field(
+        default=None,
+        description="Behind nginx: a URL prefix of an `internal` location that serves "
+        "cache_dir (e.g. `/_planbridge_cache/`). When set, an authorised request is answered "
+        "with `X-Accel-Redirect` and nginx sends the file (docs/deploying.md).",
+    )
     access_token_minutes: int = Field(
         default=60,
         ge=1,

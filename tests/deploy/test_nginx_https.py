@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,7 +164,7 @@ def _replace(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def _nginx_conf(folder: Path, upstream: int, http: int, https: int) -> Path:
+def _nginx_conf(folder: Path, upstream: int, http: int, https: int, cache: Path) -> Path:
     cert, key = _certificate(folder)
     proxy = (DEPLOY / "planbridge_proxy.conf").read_text()
     (folder / "planbridge_proxy.conf").write_text(proxy + f"proxy_bind {PROXY_ADDRESS};\n")
@@ -177,6 +178,7 @@ def _nginx_conf(folder: Path, upstream: int, http: int, https: int) -> Path:
         ("/etc/ssl/planbridge/privkey.pem", str(key)),
         ("/var/log/nginx/planbridge.access.log", str(folder / "planbridge.access.log")),
         ("/etc/nginx/planbridge_proxy.conf", str(folder / "planbridge_proxy.conf")),
+        ("alias /var/lib/planbridge/cache/;", f"alias {cache}/;"),
     ]:
         site = _replace(site, old, new)
     (folder / "planbridge.conf").write_text(site)
@@ -210,22 +212,26 @@ class Stack:
         return httpx.Client(base_url=self.public, verify=self.ca, timeout=30)
 
 
-@pytest.fixture(scope="module")
-def stack(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+@contextmanager
+def _running_stack(
+    postgres_url: str, tmp_path: Path, feed: Published, **settings: str
+) -> Iterator[Stack]:
     nginx = _tool("nginx")
-    tmp_path = tmp_path_factory.mktemp("nginx")
-    feed = _publish_a_project(postgres_url)
+    tmp_path.mkdir(parents=True, exist_ok=True)
     upstream, http, https = _free_port(), _free_port(), _free_port()
     public = f"https://localhost:{https}"
+    cache = tmp_path / "cache"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANBRIDGE_")}
     env.update(
         PLANBRIDGE_DATABASE_URL=postgres_url,
         PLANBRIDGE_BASE_URL=public,
         PLANBRIDGE_FORWARDED_ALLOW_IPS=PROXY_ADDRESS,
         PLANBRIDGE_ODATA_PAGE_SIZE="2",
+        PLANBRIDGE_CACHE_DIR=str(cache),
+        **settings,
     )
     serve_log = tmp_path / "serve.log"
-    conf = _nginx_conf(tmp_path, upstream, http, https)
+    conf = _nginx_conf(tmp_path, upstream, http, https, cache)
     nginx_args = [nginx, "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")]
     check = subprocess.run(
         [*nginx_args, "-t"],
@@ -264,6 +270,19 @@ def stack(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             for process in (proxy, serve):
                 process.terminate()
                 process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def published(postgres_url: str) -> Published:
+    return _publish_a_project(postgres_url)
+
+
+@pytest.fixture(scope="module")
+def stack(
+    postgres_url: str, published: Published, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    with _running_stack(postgres_url, tmp_path_factory.mktemp("nginx"), published) as running:
+        yield running
 
 
 def _raw(client: httpx.Client, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
@@ -362,3 +381,53 @@ def test_web_sign_in_through_https_sets_a_secure_session_and_lands_on_projects(s
         assert "Quay Street" in projects_page.text and str(projects_page.url).startswith(
             stack.public
         )
+
+
+def test_nginx_sends_cached_files_after_planbridge_authorises(
+    postgres_url: str, published: Published, tmp_path: Path
+):
+    """PLANBRIDGE_CACHE_ACCEL_REDIRECT with the shipped `internal` location: the same bytes and
+    headers as PlanBridge sending them itself, Range requests, and no way in from outside."""
+    auth = {"Authorization": f"Bearer {published.token}"}
+    feed = f"/power-bi/v1/{published.api_id}"
+    redirect = {"PLANBRIDGE_CACHE_ACCEL_REDIRECT": "/_planbridge_cache/"}
+    with (
+        _running_stack(postgres_url, tmp_path / "plain", published) as plain,
+        _running_stack(postgres_url, tmp_path / "accel", published, **redirect) as accel,
+        plain.client() as reference,
+        accel.client() as client,
+        httpx.Client(base_url=accel.direct, timeout=30) as direct,
+    ):
+        for path in (feed, f"{feed}/metrics", f"{feed}/tables/tasks.csv", f"{feed}/tables.xlsx"):
+            for encoding in ("gzip", "identity"):
+                headers = {**auth, "Accept-Encoding": encoding}
+                through, body = _raw(client, path, headers)
+                want, expected = _raw(reference, path, headers)
+                assert through.status_code == 200 == want.status_code, path
+                assert body == expected, path
+                for name in ("etag", "content-type", "content-encoding", "content-disposition"):
+                    assert through.headers.get(name) == want.headers.get(name), (path, name)
+                assert through.headers["cache-control"] == "no-store"
+                assert through.headers["content-length"] == str(len(body))
+                assert through.headers.get("strict-transport-security")
+                handed, empty = _raw(direct, path, headers)
+                assert handed.headers["x-accel-redirect"].startswith("/_planbridge_cache/")
+                assert empty == b""
+                assert "x-accel-redirect" not in through.headers
+        ranged, part = _raw(
+            client, feed, {**auth, "Accept-Encoding": "identity", "Range": "bytes=5-24"}
+        )
+        assert ranged.status_code == 206 and part == expected_feed(reference, feed, auth)[5:25]
+        etag = client.get(feed, headers=auth).headers["etag"]
+        assert client.get(feed, headers={**auth, "If-None-Match": etag}).status_code == 304
+        refused = client.get(feed, headers={"Authorization": "Bearer pbt_not_a_token"})
+        assert refused.status_code == 401
+        assert client.get("/_planbridge_cache/").status_code == 404
+        cached = next(p for p in (tmp_path / "accel" / "cache").glob("*/*.json"))
+        assert (
+            client.get(f"/_planbridge_cache/{cached.parent.name}/{cached.name}").status_code == 404
+        )
+
+
+def expected_feed(client: httpx.Client, feed: str, auth: dict[str, str]) -> bytes:
+    return _raw(client, feed, {**auth, "Accept-Encoding": "identity"})[1]

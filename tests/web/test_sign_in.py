@@ -152,3 +152,25 @@ def test_csrf_token_differs_per_session(client, make_client, team):
     other = make_client()
     sign_in(other, team.admin)
     assert csrf_of(client.get("/projects").text) != csrf_of(other.get("/projects").text)
+
+
+def test_an_account_that_must_use_sso_is_refused_on_the_page_like_the_basic_exchange(
+    client, team, db, clock
+):
+    from planbridge.actors import OPERATOR
+    from planbridge.oauth import service as oauth
+
+    with db.transaction() as session:
+        oauth.require_sso(session, OPERATOR, email=team.admin, now=clock.now)
+    refused = sign_in(client, team.admin)
+    assert refused.status_code == 403
+    assert "single sign-on" in refused.text
+    assert "pb_session" not in refused.headers.get("set-cookie", "")
+    assert client.get("/projects", follow_redirects=False).status_code in (302, 303, 401)
+    # A wrong password still gets the generic answer: nothing tells SSO accounts apart.
+    wrong = sign_in(client, team.admin, "wrong password here")
+    assert wrong.status_code == 400 and "single sign-on" not in wrong.text
+    with db.transaction() as session:
+        actions = [(e.action, e.subject) for e in audit.events(session)]
+    assert ("user.sign_in_refused_sso", team.admin) in actions
+    assert ("user.sign_in", team.admin) not in actions

@@ -59,3 +59,16 @@ class SignInFailure(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     email: Mapped[str] = mapped_column(String(320), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class SsoRequirement(Base):
+    """An account that must sign in through single sign-on: its password is accepted neither by
+    the sign-in page nor by the Basic exchange (:func:`planbridge.accounts.service.sign_in`)."""
+
+    __tablename__ = "sso_requirements"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(320))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from planbridge import audit
 from planbridge.accounts import passwords, sessions, throttle
-from planbridge.accounts.models import Credential, SetPasswordLink
+from planbridge.accounts.models import Credential, SetPasswordLink, SsoRequirement
 from planbridge.actors import OPERATOR, WEB, Actor
 from planbridge.errors import InvalidInput
 from planbridge.projects import service as projects
@@ -37,10 +37,12 @@ class AccountRow:
 
 @dataclass(frozen=True, slots=True)
 class SignIn:
-    """What became of a sign-in attempt: a user, or a wait in minutes, or neither (refused)."""
+    """What became of a sign-in attempt: a user, or a wait in minutes, or neither (refused);
+    ``sso_required`` when the password was right but the account must use single sign-on."""
 
     user: User | None = None
     retry_minutes: int | None = None
+    sso_required: bool = False
 
 
 def _credential(session: Session, user: User) -> Credential:
@@ -169,6 +171,9 @@ def sign_in(
 
     Unknown, disabled and passwordless accounts are refused exactly as a wrong password is
     (same answer, same argon2 work), so a caller learns nothing about which accounts exist.
+    An account that must use single sign-on (``SsoRequirement``) is refused even with the
+    right password, for every caller (sign-in page and Basic exchange alike); only a right
+    password learns that, so it tells nothing to someone guessing.
     """
     email = email.strip().lower()[:320]
     wait = throttle.retry_minutes(session, email=email, address=address, now=now)
@@ -187,6 +192,15 @@ def sign_in(
         )
         return SignIn()
     assert credential is not None and stored is not None
+    if session.get(SsoRequirement, user.id) is not None:
+        audit.record(
+            session,
+            Actor(user.email, user.id, via=WEB),
+            "user.sign_in_refused_sso",
+            subject=user.email,
+            address=address,
+        )
+        return SignIn(sso_required=True)
     if passwords.needs_rehash(stored):
         credential.password_hash = passwords.hash_password(password)
     throttle.clear_account(session, email)

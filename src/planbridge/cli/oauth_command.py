@@ -111,8 +111,8 @@ def sso_require(
     email: Annotated[str, typer.Option(help="The account's email.")],
     as_json: Json = False,
 ) -> None:
-    """The account may no longer exchange its password for tokens (Basic); its Basic sign-ins
-    end."""
+    """The account may no longer sign in with its password (sign-in page or Basic exchange);
+    its Basic sign-ins end."""
     config = runtime.settings()
     with runtime.database(config).transaction() as session:
         user = service.require_sso(session, OPERATOR, email=email, now=runtime.now())

@@ -133,7 +133,9 @@ def _write(
     try:
         with os.fdopen(handle, "wb") as out:
             batches = counter.count(kept(definition, read_rows(db.engine, chunks)))
-            for piece in file_pieces(definition, batches):
+            for piece in file_pieces(
+                definition, batches, neutralise=settings.csv_neutralise_formulas
+            ):
                 size += len(piece)
                 if size > cap:
                     raise service.too_large(settings.export_max_mb)

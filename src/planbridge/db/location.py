@@ -23,6 +23,14 @@ def default_sqlite_path() -> Path:
     return base / "planbridge" / "planbridge.db"
 
 
+DOCUMENTED_CACHE_DIR = "$XDG_DATA_HOME/planbridge/cache"
+
+
+def default_cache_dir() -> Path:
+    """Where published response bodies are kept as files: next to the default database."""
+    return default_sqlite_path().parent / "cache"
+
+
 def default_database_url() -> str:
     return f"sqlite:///{default_sqlite_path()}"
 

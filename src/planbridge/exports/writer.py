@@ -1,8 +1,10 @@
 """Rows to the bytes of an export file, written as they stream: a header row, then one line
 per row. CSV is RFC 4180 (comma, double quotes, CRLF); TXT is the same with tabs.
 
-Values are the JSON feed's, unchanged (as in the feed's CSV download): dates ``YYYY-MM-DD``,
-date-times ISO 8601 UTC with a ``Z``, booleans ``true``/``false``; null is an empty field.
+Values are the JSON feed's (as in the feed's CSV download): dates ``YYYY-MM-DD``, date-times
+ISO 8601 UTC with a ``Z``, booleans ``true``/``false``; null is an empty field. A text cell that
+starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading single quote, as in
+the feed's CSV files, unless ``neutralise`` is off (:mod:`planbridge.csv_cells`).
 """
 
 from __future__ import annotations
@@ -13,18 +15,22 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from planbridge.csv_cells import neutralised
 from planbridge.exports.definition import Definition
 
 Row = dict[str, Any]
 
 
-def file_pieces(definition: Definition, batches: Iterable[list[Row]]) -> Iterator[bytes]:
+def file_pieces(
+    definition: Definition, batches: Iterable[list[Row]], *, neutralise: bool = True
+) -> Iterator[bytes]:
+    field = _neutralised if neutralise else _field
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=definition.delimiter, lineterminator="\r\n")
     writer.writerow(definition.columns)
     yield (codecs.BOM_UTF8 if definition.bom else b"") + _drain(buffer)
     for rows in batches:
-        writer.writerows([_field(row.get(name)) for name in definition.columns] for row in rows)
+        writer.writerows([field(row.get(name)) for name in definition.columns] for row in rows)
         yield _drain(buffer)
 
 
@@ -40,6 +46,10 @@ def _field(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
+
+
+def _neutralised(value: Any) -> Any:
+    return _field(neutralised(value))
 
 
 def _drain(buffer: io.StringIO) -> bytes:

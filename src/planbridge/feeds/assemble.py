@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from planbridge.catalog import FEED_TABLES, Table
 from planbridge.errors import InvalidParameter, ResponseTooLarge
-from planbridge.feeds import gzip_framing
+from planbridge.feeds import byte_cache, gzip_framing
 from planbridge.feeds.params import BOOL_FLAGS, FeedParams
 from planbridge.projects.models import Project
 from planbridge.publishing.chunks import deflate_piece, dumps
@@ -167,6 +167,17 @@ def layout(
     for p in pieces:
         digest.update(b"c%d;" % p.id if isinstance(p, ChunkRef) else p)
     return FeedBody(tuple(pieces), size, f'W/"{digest.hexdigest()[:32]}"')
+
+
+def cache_key(kind: str, body: FeedBody) -> str:
+    """The byte-cache key of a body: its literals and, per chunk, id and content fingerprint."""
+    key = byte_cache.Key(kind)
+    for piece in body.pieces:
+        if isinstance(piece, ChunkRef):
+            key.chunk(piece.id, piece.crc32, piece.raw_size, piece.deflate_size)
+        else:
+            key.add(piece)
+    return key.hexdigest()
 
 
 def check_size(

@@ -19,7 +19,7 @@ from planbridge import errors
 from planbridge.catalog import FEED_TABLES, FEED_TABLES_BY_NAME, Table
 from planbridge.catalog.params import BOM
 from planbridge.context import AppContext
-from planbridge.feeds import assemble, params
+from planbridge.feeds import assemble, byte_cache, params
 from planbridge.feeds.files import csv_export, rows, xlsx_export
 from planbridge.feeds.gate import (
     NOT_MODIFIED,
@@ -82,20 +82,29 @@ def table_csv(
     headers["Vary"] = "Accept-Encoding"
     if headers["ETag"] in matching_etags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
-    pieces = csv_export.csv_bytes(
-        wanted,
-        rows.read_rows(ctx.db.engine, extract.chunks[wanted.name]),
-        bom=bom,
-        neutralise=neutralise,
-    )
-    if accepts_gzip(request.headers.get("accept-encoding", "")):
+    zip_it = accepts_gzip(request.headers.get("accept-encoding", ""))
+    if zip_it:
         headers["Content-Encoding"] = "gzip"
-        pieces = csv_export.gzipped(pieces)
-    return StreamingResponse(
-        pieces,
-        media_type=csv_export.MEDIA_TYPE,
-        headers=_attachment(headers, gate.project.code, f"{wanted.name}.csv"),
-    )
+    headers = _attachment(headers, gate.project.code, f"{wanted.name}.csv")
+
+    def pieces() -> Iterator[bytes]:
+        written = csv_export.csv_bytes(
+            wanted,
+            rows.read_rows(ctx.db.engine, extract.chunks[wanted.name]),
+            bom=bom,
+            neutralise=neutralise,
+        )
+        return csv_export.gzipped(written) if zip_it else written
+
+    cache = byte_cache.for_settings(ctx.settings)
+    if cache is not None:
+        entry = cache.get_or_build(
+            extract.cache_key(headers["ETag"]),
+            "csv.gz" if zip_it else "csv",
+            byte_cache.write_pieces(pieces()),
+        )
+        return cache.respond(entry, headers=headers, media_type=csv_export.MEDIA_TYPE)
+    return StreamingResponse(pieces(), media_type=csv_export.MEDIA_TYPE, headers=headers)
 
 
 @router.get(
@@ -184,21 +193,28 @@ def _workbook(
     xlsx_export.check_bounds(
         extract, tables, params=gate.params, max_cells=xlsx_export.XLSX_MAX_CELLS
     )
-    sheets = [
-        xlsx_export.Sheet(t, rows.read_rows(ctx.db.engine, extract.chunks[t.name])) for t in tables
-    ]
+    title = f"{gate.project.code} published plans"
+
+    def write(out: IO[bytes]) -> None:
+        sheets = [
+            xlsx_export.Sheet(t, rows.read_rows(ctx.db.engine, extract.chunks[t.name]))
+            for t in tables
+        ]
+        xlsx_export.write_workbook(out, sheets, title=title)
+
+    headers = _attachment(headers, gate.project.code, f"{name}.xlsx")
+    cache = byte_cache.for_settings(ctx.settings)
+    if cache is not None:
+        entry = cache.get_or_build(extract.cache_key(headers["ETag"]), "xlsx", write)
+        return cache.respond(entry, headers=headers, media_type=xlsx_export.MEDIA_TYPE)
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by _blocks)
     try:
-        xlsx_export.write_workbook(out, sheets, title=f"{gate.project.code} published plans")
+        write(out)
         headers["Content-Length"] = str(out.tell())
     except BaseException:
         out.close()
         raise
-    return StreamingResponse(
-        _blocks(out),
-        media_type=xlsx_export.MEDIA_TYPE,
-        headers=_attachment(headers, gate.project.code, f"{name}.xlsx"),
-    )
+    return StreamingResponse(_blocks(out), media_type=xlsx_export.MEDIA_TYPE, headers=headers)
 
 
 def _blocks(handle: IO[bytes]) -> Iterator[bytes]:

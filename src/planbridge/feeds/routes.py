@@ -9,7 +9,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from planbridge.catalog import FEED_TABLES, METRIC_TABLES, VERSIONS, Table
 from planbridge.context import AppContext
-from planbridge.feeds import assemble
+from planbridge.feeds import assemble, byte_cache
 from planbridge.feeds.gate import (
     NOT_MODIFIED,
     Context,
@@ -55,8 +55,34 @@ def serve(request: Request, ctx: AppContext, gate: Gate, tables: Sequence[Table]
         index=index,
         tables=tables,
     )
-    if accepts_gzip(request.headers.get("accept-encoding", "")):
+    zip_it = accepts_gzip(request.headers.get("accept-encoding", ""))
+    if zip_it:
         headers["Content-Encoding"] = "gzip"
+    cache = byte_cache.for_settings(settings)
+    if cache is not None:
+        key = assemble.cache_key("feed", body)
+        if zip_it:
+            # the gzip size needs the envelope compressed (about as long as serving a cached
+            # file): checked against the metadata when the file is written, then its sidecar
+            found = cache.lookup(key, "json.gz")
+            if found is None:
+                zipped = body.gzipped()
+                found = cache.get_or_build(
+                    key,
+                    "json.gz",
+                    byte_cache.write_pieces(assemble.stream_gzip(ctx.db.engine, zipped)),
+                    expected_size=zipped.size,
+                )
+            entry = found
+        else:
+            entry = cache.get_or_build(
+                key,
+                "json",
+                byte_cache.write_pieces(assemble.stream_identity(ctx.db.engine, body)),
+                expected_size=body.size,
+            )
+        return cache.respond(entry, headers=headers, media_type="application/json")
+    if zip_it:
         zipped = body.gzipped()
         headers["Content-Length"] = str(zipped.size)
         stream = assemble.stream_gzip(ctx.db.engine, zipped)

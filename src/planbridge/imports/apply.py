@@ -9,7 +9,6 @@ nothing. It flushes, never commits: the caller's unit of work makes the import o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -82,11 +81,12 @@ def apply_schedule(
         source=source or parsed.name,
         dry_run=dry_run,
         prune=prune,
-        milestones=sum(t.type is TaskType.milestone for t in parsed.tasks),
         external_links=len(parsed.external_links),
-        resources=sum(len(t.resources) for t in parsed.tasks),
         warnings=list(parsed.warnings),
     )
+    for task in parsed.tasks:
+        report.milestones += task.type is TaskType.milestone
+        report.resources += len(task.resources)
     report.problems = list(parsed.problems) + check_schedule(session, project, parsed)
     if report.problems:
         raise ImportRejected(report)
@@ -94,10 +94,12 @@ def apply_schedule(
     result = bulk.upsert_tasks(
         session,
         project,
-        [refs.task_input(task, report.warnings) for task in parsed.tasks],
+        (refs.task_input(task, report.warnings) for task in parsed.tasks),
         fields=FIELDS_BY_FORMAT[parsed.source_format],
         prune=prune,
         dry_run=dry_run,
+        checked=True,  # check_schedule ran bulk.check_input on every task
+        keep_activity_ids=False,
     )
     report.links = sync_links(session, project, parsed, result.task_ids, dry_run=dry_run)
     replaced = sync_resources(session, project, parsed, result, dry_run=dry_run)
@@ -221,31 +223,36 @@ def _resolve(resolver: Resolver, parsed: ParsedSchedule, report: ImportReport) -
     calendars, created.calendars, report.updated_calendars = resolver.calendars(parsed.calendars)
     folders = list(parsed.folders)
     listed = {f.code for f in folders}
-    for code in dict.fromkeys(t.folder_code for t in parsed.tasks if t.folder_code):
-        if code not in listed:
-            folders.append(ParsedFolder(code, code))
+    # The distinct names of the tasks, in file order, read in one pass over the tasks.
+    codes: dict[str, None] = {}
+    subcontractors: dict[str, None] = {}
+    locations: dict[str, None] = {}
+    packages: dict[str, None] = {}
+    for task in parsed.tasks:
+        if task.folder_code:
+            codes[task.folder_code] = None
+        for names, value in (
+            (subcontractors, task.subcontractor),
+            (locations, task.location),
+            (packages, task.package),
+        ):
+            if value and value.strip():
+                names[value] = None
+    folders += [ParsedFolder(code, code) for code in codes if code not in listed]
     folder_ids, created.folders, report.updated_folders = resolver.folders(
         folders, update_existing=parsed.source_format in ("xer", "mspdi")
     )
-    subcontractors, created.subcontractors = resolver.named(
-        Subcontractor, _names(t.subcontractor for t in parsed.tasks)
-    )
-    locations, created.locations = resolver.named(
-        Location, _names(t.location for t in parsed.tasks)
-    )
-    packages, created.packages = resolver.named(Package, _names(t.package for t in parsed.tasks))
+    subcontractor_ids, created.subcontractors = resolver.named(Subcontractor, subcontractors)
+    location_ids, created.locations = resolver.named(Location, locations)
+    package_ids, created.packages = resolver.named(Package, packages)
     report.created = created
     return _Refs(
         project=resolver.project,
         source_format=parsed.source_format,
         calendars=calendars,
         folders=folder_ids,
-        subcontractors=subcontractors,
-        locations=locations,
-        packages=packages,
+        subcontractors=subcontractor_ids,
+        locations=location_ids,
+        packages=package_ids,
         members=resolver.members(),
     )
-
-
-def _names(values: Iterable[str | None]) -> list[str]:
-    return [v for v in values if v and v.strip()]

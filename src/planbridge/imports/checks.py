@@ -39,12 +39,8 @@ def check_schedule(session: Session, project: Project, parsed: ParsedSchedule) -
     head += _check_duplicates(known)
     calendars = {key(c.name) for c in parsed.calendars}
     calendars |= {key(c.name) for c in project_calendars(session, project)}
-    tasks = [p for task in parsed.tasks for p in _check_task(task, calendars)]
-    by_id = {t.external_id: t for t in parsed.tasks}
-    for item in bulk.check_inputs([_stub(t) for t in parsed.tasks], known):
-        tasks.append(Problem(by_id[item.external_id].source, item.message, field=item.field))
-    order = {t.source: i for i, t in enumerate(parsed.tasks)}
-    tasks.sort(key=lambda p: order.get(p.location, len(order)))
+    imported, last = _imported_ids(parsed)
+    tasks = _check_tasks(parsed, calendars, known, imported, last)
     links = [
         Problem(
             f"link {x.predecessor_external_id} → {x.successor_external_id}",
@@ -52,13 +48,52 @@ def check_schedule(session: Session, project: Project, parsed: ParsedSchedule) -
         )
         for x in parsed.links
         for end in (x.predecessor_external_id, x.successor_external_id)
-        if end not in by_id
+        if end not in imported
     ]
     return head + tasks + links
 
 
+def _imported_ids(parsed: ParsedSchedule) -> tuple[set[str], dict[str, tuple[int, str]]]:
+    """The external ids of the schedule's tasks, and where the last task of each id used
+    more than once is (index, source)."""
+    imported: set[str] = set()
+    last: dict[str, tuple[int, str]] = {}
+    for index, task in enumerate(parsed.tasks):
+        if task.external_id in imported:
+            last[task.external_id] = (index, task.source)
+        imported.add(task.external_id)
+    return imported, last
+
+
+def _check_tasks(
+    parsed: ParsedSchedule,
+    calendars: Collection[str],
+    known: Collection[str],
+    imported: Collection[str],
+    last: dict[str, tuple[int, str]],
+) -> list[Problem]:
+    """Each task's problems in file order (read one task at a time: a schedule may be large).
+
+    ``bulk.check_inputs``'s problems of a task follow the task's own; one about an external
+    id used twice is placed at the last task with that id."""
+    found: list[tuple[int, int, int, Problem]] = []
+    seen: set[str] = set()
+    for index, task in enumerate(parsed.tasks):
+        for problem in _check_task(task, calendars):
+            found.append((index, 0, len(found), problem))
+        where = last.get(task.external_id, (index, task.source))
+        stub = _stub(task)
+        for item in bulk.check_input(stub, seen, imported, known):
+            phase = 2 if item.field == "parent_external_id" else 1
+            problem = Problem(where[1], item.message, field=item.field)
+            found.append((where[0], phase, len(found), problem))
+        seen.add(task.external_id)
+    found.sort(key=lambda entry: entry[:3])
+    return [problem for *_, problem in found]
+
+
 def _stub(task: ParsedTask) -> TaskInput:
-    """The fields ``bulk.check_inputs`` looks at, before names are resolved to ids."""
+    """The fields ``bulk.check_input`` looks at, before names are resolved to ids."""
     return TaskInput(
         external_id=task.external_id,
         name=task.name,

@@ -27,8 +27,10 @@ def sync_links(
     *,
     dry_run: bool,
 ) -> LinkChanges:
-    """Make the links among the imported tasks exactly the schedule's (matched by type)."""
-    imported = {t.external_id for t in parsed.tasks}
+    """Make the links among the imported tasks exactly the schedule's (matched by type).
+
+    ``task_ids`` has every imported task that exists (so, in a dry run, not the new ones,
+    which have no links yet)."""
     wanted: dict[LinkKey, int] = {
         (x.predecessor_external_id, x.successor_external_id, x.type): x.lag_days
         for x in parsed.links
@@ -43,7 +45,7 @@ def sync_links(
     current: dict[LinkKey, tuple[int, int]] = {
         (pred, succ, LinkType(kind)): (link_id, lag)
         for link_id, pred, succ, kind, lag in rows
-        if pred in imported and succ in imported
+        if pred in task_ids and succ in task_ids
     }
     added = [k for k in wanted if k not in current]
     removed = [k for k in current if k not in wanted]
@@ -65,7 +67,7 @@ def sync_links(
         bulk.insert_rows(
             session,
             TaskLink,
-            [
+            (
                 {
                     "project_id": project.id,
                     "predecessor_id": task_ids[k[0]],
@@ -74,7 +76,7 @@ def sync_links(
                     "lag_days": wanted[k],
                 }
                 for k in added
-            ],
+            ),
         )
     return changes
 
@@ -107,14 +109,27 @@ def sync_resources(
     current: dict[int, list[tuple[str, str, float, str]]] = defaultdict(list)
     for owner_id, kind, name, quantity, unit in rows:
         current[owner_id].append((str(kind), name, round(float(quantity), 3), unit))
-    added = set(result.added)
+    # ``result.added`` lists the new tasks in the schedule's order: walk it alongside.
+    added = iter(result.added)
+    next_added = next(added, None)
     replaced: list[str] = []
     clear: list[int] = []
     inserts: list[dict[str, object]] = []
+
+    def write() -> None:
+        # A task's old resources go before its new ones are inserted.
+        if not dry_run:
+            _delete_in(session, TaskResource, TaskResource.task_id, clear)
+            bulk.insert_rows(session, TaskResource, inserts)
+        clear.clear()
+        inserts.clear()
+
     for task in parsed.tasks:
         wanted = [(str(r.kind), r.name, round(r.quantity, 3), r.unit) for r in task.resources]
         task_id = result.task_ids.get(task.external_id)
-        if task.external_id not in added:
+        if task.external_id == next_added:
+            next_added = next(added, None)
+        else:
             assert task_id is not None
             if sorted(wanted) == sorted(current.get(task_id, [])):
                 continue
@@ -125,10 +140,9 @@ def sync_resources(
                 {"task_id": task_id, "kind": k, "name": n, "quantity": q, "unit": u}
                 for k, n, q, u in wanted
             ]
-    if not dry_run:
-        _delete_in(session, TaskResource, TaskResource.task_id, clear)
-        if inserts:
-            bulk.insert_rows(session, TaskResource, inserts)
+        if len(inserts) >= bulk.BATCH_ROWS or len(clear) >= bulk.BATCH_ROWS:
+            write()
+    write()
     return replaced
 
 

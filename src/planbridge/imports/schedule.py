@@ -7,8 +7,10 @@ project rows (matching tasks by ``external_id``) in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import marshal
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, overload
 
 from planbridge.planning.enums import (
     LinkType,
@@ -135,7 +137,8 @@ class ParsedSchedule:
     name: str | None = None
     calendars: list[ParsedCalendar] = field(default_factory=list)
     folders: list[ParsedFolder] = field(default_factory=list)
-    tasks: list[ParsedTask] = field(default_factory=list)
+    tasks: list[ParsedTask] | TaskStore = field(default_factory=list)
+    """A list, or a packed :class:`TaskStore` (spreadsheets): read it by iterating."""
     links: list[ParsedLink] = field(default_factory=list)
     external_links: list[ExternalLink] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -152,3 +155,154 @@ class ParsedSchedule:
             if task.external_id == external_id:
                 return task
         raise KeyError(external_id)
+
+
+_Packed = tuple[Any, ...]
+
+
+class TaskStore(Sequence[ParsedTask]):
+    """Parsed tasks kept packed, so a large file's rows cost about their size in memory.
+
+    Each task is held as a tuple of plain values (dates as ordinals, enums as their values),
+    and every ``BLOCK`` of them as one ``marshal`` blob: about 100 bytes a spreadsheet row
+    instead of about 1.5 KB as ``ParsedTask`` objects. Reading (iterating, indexing) unpacks
+    fresh ``ParsedTask`` values, so a task cannot be changed once appended; the parsers that
+    change tasks after reading them (XER, MS Project) keep a plain list. The blobs hold only
+    values this process packed, never bytes read from a file.
+    """
+
+    BLOCK = 1024
+
+    def __init__(self, tasks: Iterable[ParsedTask] = ()) -> None:
+        self._blocks: list[bytes] = []
+        self._pending: list[_Packed] = []
+        self._cached: tuple[int, list[_Packed]] = (-1, [])
+        for task in tasks:
+            self.append(task)
+
+    def append(self, task: ParsedTask) -> None:
+        self._pending.append(_pack(task))
+        if len(self._pending) == self.BLOCK:
+            self._blocks.append(marshal.dumps(self._pending))
+            self._pending = []
+
+    def __len__(self) -> int:
+        return len(self._blocks) * self.BLOCK + len(self._pending)
+
+    def _block(self, number: int) -> list[_Packed]:
+        if number == len(self._blocks):
+            return self._pending
+        if self._cached[0] != number:
+            self._cached = (number, _unmarshal(self._blocks[number]))
+        return self._cached[1]
+
+    @overload
+    def __getitem__(self, index: int) -> ParsedTask: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ParsedTask]: ...
+
+    def __getitem__(self, index: int | slice) -> ParsedTask | list[ParsedTask]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("task index out of range")
+        return _unpack(self._block(index // self.BLOCK)[index % self.BLOCK])
+
+    def __iter__(self) -> Iterator[ParsedTask]:
+        for number in range(len(self._blocks)):
+            for packed in _unmarshal(self._blocks[number]):
+                yield _unpack(packed)
+        for packed in list(self._pending):
+            yield _unpack(packed)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TaskStore | list | tuple):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"TaskStore({len(self)} tasks)"
+
+
+def _unmarshal(blob: bytes) -> list[_Packed]:
+    # Safe: a TaskStore only reads back the blobs it packed itself, never bytes from outside.
+    packed: list[_Packed] = marshal.loads(blob)  # noqa: S302
+    return packed
+
+
+def _day(value: dt.date | None) -> int | None:
+    return None if value is None else value.toordinal()
+
+
+def _pack(task: ParsedTask) -> _Packed:
+    """``task`` as a tuple of plain values, in the order of ParsedTask's fields."""
+    return (
+        task.external_id,
+        task.name,
+        task.start.toordinal(),
+        task.end.toordinal(),
+        task.duration_days,
+        task.source,
+        task.type.value,
+        task.calendar,
+        task.folder_code,
+        task.parent_external_id,
+        task.shift.value,
+        task.owner,
+        tuple(task.assignees),
+        task.subcontractor,
+        task.location,
+        task.work_area,
+        task.package,
+        task.status.value,
+        task.committed,
+        _day(task.milestone_target_date),
+        tuple(task.tags),
+        task.notes,
+        tuple((r.kind.value, r.name, r.quantity, r.unit) for r in task.resources),
+    )
+
+
+_TYPES = {member.value: member for member in TaskType}
+_SHIFTS = {member.value: member for member in Shift}
+_STATUSES = {member.value: member for member in TaskStatus}
+_KINDS = {member.value: member for member in ResourceKind}
+
+
+def _unpack(packed: _Packed) -> ParsedTask:
+    # The packed tuple is in ParsedTask's field order (see _pack).
+    (ext, name, start, end, days, source, kind, calendar, folder, parent, shift, owner) = packed[
+        :12
+    ]
+    (assignees, sub, location, area, package, status, committed, target, tags) = packed[12:21]
+    notes, resources = packed[21:]
+    return ParsedTask(
+        ext,
+        name,
+        dt.date.fromordinal(start),
+        dt.date.fromordinal(end),
+        days,
+        source,
+        _TYPES[kind],
+        calendar,
+        folder,
+        parent,
+        _SHIFTS[shift],
+        owner,
+        list(assignees),
+        sub,
+        location,
+        area,
+        package,
+        _STATUSES[status],
+        committed,
+        None if target is None else dt.date.fromordinal(target),
+        list(tags),
+        notes,
+        [ParsedResource(_KINDS[k], n, q, u) for k, n, q, u in resources],
+    )

@@ -37,6 +37,7 @@ from planbridge.imports.schedule import (
     ParsedSchedule,
     ParsedTask,
     Problem,
+    TaskStore,
 )
 from planbridge.imports.workdays import workdays
 from planbridge.planning.calendar import WorkCalendar
@@ -74,7 +75,7 @@ def parse_spreadsheet(
     or ``ymd``) says how dates written as text are read (:mod:`planbridge.imports.dates`).
     """
     order = dates.checked(date_format)
-    schedule = ParsedSchedule(source_format=kind)
+    schedule = ParsedSchedule(source_format=kind, tasks=TaskStore())
     if kind == "csv":
         text, schedule.encoding = decode(data, encoding)
         rows = _csv_rows(text)
@@ -477,7 +478,7 @@ class _RowReader:
             self.links.append(_PendingLink(row, predecessor, successor, link_type, lag))
 
     def _check_references(self) -> None:
-        known = {t.external_id for t in self.schedule.tasks}
+        known = {t.external_id for t in self.schedule.tasks} if self.links else set()
         seen: set[tuple[str, str, LinkType]] = set()
         for link in self.links:
             if link.predecessor not in self.rows_by_id:

@@ -16,7 +16,6 @@ from planbridge.accounts import service as accounts
 from planbridge.actors import Actor
 from planbridge.errors import Forbidden, PlanBridgeError, RateLimited
 from planbridge.oauth import tokens
-from planbridge.oauth.models import SsoRequirement
 from planbridge.settings import Settings
 
 
@@ -77,12 +76,10 @@ def exchange(
     happened rather than raising, so the caller commits the failure record before refusing."""
     signed = accounts.sign_in(session, email=email, password=password, address=address, now=now)
     if signed.user is None:
-        return Outcome(retry_minutes=signed.retry_minutes)
+        # sign_in refuses (and audits) accounts that must use single sign-on.
+        return Outcome(retry_minutes=signed.retry_minutes, sso_required=signed.sso_required)
     user = signed.user
     actor = Actor(user.email, user.id)
-    if session.get(SsoRequirement, user.id) is not None:
-        audit.record(session, actor, "user.basic_refused_sso", subject=user.email)
-        return Outcome(sso_required=True)
     grant = tokens.start_grant(
         session,
         user,

@@ -7,7 +7,10 @@ import datetime as dt
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from planbridge.accounts.models import SsoRequirement
 from planbridge.db.base import Base, UTCDateTime
+
+__all__ = ["OAuthClient", "OAuthGrant", "SsoRequirement"]
 
 
 class OAuthClient(Base):
@@ -82,16 +85,3 @@ class OAuthToken(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-
-
-class SsoRequirement(Base):
-    """An account that must sign in through single sign-on: its password is not accepted by
-    the Basic exchange."""
-
-    __tablename__ = "sso_requirements"
-
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    created_by: Mapped[str] = mapped_column(String(320))

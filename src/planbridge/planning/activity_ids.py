@@ -7,7 +7,8 @@ Ids not of the form ``A-<digits>`` (P6 ids, chosen ids) are left alone and never
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,15 +21,18 @@ SERIES = re.compile(r"^A-(\d+)$")
 
 def following(used: Iterable[str], count: int) -> list[str]:
     """``count`` ids after the highest ``A-NNNN`` in ``used`` (four digits at least)."""
+    return list(islice(series_after(used), count))
+
+
+def series_after(used: Iterable[str]) -> Iterator[str]:
+    """The ids after the highest ``A-NNNN`` in ``used``, one at a time, without end."""
     taken = set(used)
     n = max((int(m.group(1)) for a in taken if (m := SERIES.match(a))), default=0)
-    ids: list[str] = []
-    while len(ids) < count:
+    while True:
         n += 1
         candidate = f"A-{n:04d}"
         if candidate not in taken:
-            ids.append(candidate)
-    return ids
+            yield candidate
 
 
 def allocate(session: Session, project: Project, count: int = 1) -> list[str]:

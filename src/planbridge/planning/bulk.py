@@ -14,8 +14,9 @@ import datetime as dt
 import enum
 import json
 import secrets
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Literal, get_args
 
 from sqlalchemy import JSON, Column, MetaData, Table, delete, insert, or_, select, update
@@ -25,7 +26,7 @@ from sqlalchemy.types import TypeEngine
 
 from planbridge.db.base import utcnow
 from planbridge.errors import Conflict, InvalidInput
-from planbridge.planning.activity_ids import following as next_ids
+from planbridge.planning.activity_ids import series_after
 from planbridge.planning.enums import Shift, TaskStatus, TaskType
 from planbridge.planning.models import Blocker, ProgressUpdate, Task, TaskLink, TaskResource
 from planbridge.projects.models import Project
@@ -57,6 +58,8 @@ ALL_FIELDS: frozenset[TaskField] = frozenset(get_args(TaskField))
 
 _LIST_FIELDS = frozenset({"assignee_ids", "tags"})
 _IN_CHUNK = 500
+BATCH_ROWS = 5_000
+"""Rows per batch of a bulk write: bounds the memory a large write takes at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,23 +131,47 @@ def check_inputs(
     for item in inputs:
         problems += _check_one(item)
         if item.external_id in seen:
-            problems.append(InputProblem(item.external_id, "external_id", "is used twice"))
+            problems.append(_used_twice(item))
         seen.add(item.external_id)
     for item in inputs:
-        parent = item.parent_external_id
-        if parent is None:
-            continue
-        if parent == item.external_id:
-            problems.append(InputProblem(item.external_id, "parent_external_id", "is the task"))
-        elif parent not in seen and parent not in known_external_ids:
-            problems.append(
-                InputProblem(item.external_id, "parent_external_id", f"unknown task {parent!r}")
-            )
+        problems += _check_parent(item, seen, known_external_ids)
     return problems
 
 
+def check_input(
+    item: TaskInput,
+    seen: Collection[str],
+    external_ids: Collection[str],
+    known_external_ids: Collection[str] = (),
+) -> list[InputProblem]:
+    """What :func:`check_inputs` finds wrong with one input, for callers that read their
+    inputs one at a time: ``seen`` are the external ids of the inputs before it,
+    ``external_ids`` those of all inputs."""
+    problems = _check_one(item)
+    if item.external_id in seen:
+        problems.append(_used_twice(item))
+    return problems + _check_parent(item, external_ids, known_external_ids)
+
+
+def _used_twice(item: TaskInput) -> InputProblem:
+    return InputProblem(item.external_id, "external_id", "is used twice")
+
+
+def _check_parent(
+    item: TaskInput, external_ids: Collection[str], known_external_ids: Collection[str]
+) -> list[InputProblem]:
+    parent = item.parent_external_id
+    if parent is None:
+        return []
+    if parent == item.external_id:
+        return [InputProblem(item.external_id, "parent_external_id", "is the task")]
+    if parent not in external_ids and parent not in known_external_ids:
+        return [InputProblem(item.external_id, "parent_external_id", f"unknown task {parent!r}")]
+    return []
+
+
 def _check_one(item: TaskInput) -> list[InputProblem]:
-    problems = []
+    problems: list[InputProblem] = []
 
     def bad(name: str, message: str) -> None:
         problems.append(InputProblem(item.external_id, name, message))
@@ -165,11 +192,13 @@ def _check_one(item: TaskInput) -> list[InputProblem]:
 def upsert_tasks(
     session: Session,
     project: Project,
-    inputs: Sequence[TaskInput],
+    inputs: Iterable[TaskInput],
     *,
     fields: Collection[TaskField] = ALL_FIELDS,
     prune: bool = False,
     dry_run: bool = False,
+    checked: bool = False,
+    keep_activity_ids: bool = True,
 ) -> UpsertResult:
     """Create or update the project's tasks matched by ``external_id``.
 
@@ -178,39 +207,52 @@ def upsert_tasks(
     not among the inputs are reported as ``missing`` and deleted only with ``prune``; tasks
     without an external id are never touched. Raises ``InvalidInput`` (details: ``problems``)
     for bad inputs and ``Conflict`` when one external id matches several project tasks.
+
+    Inputs are read once and written in batches of ``BATCH_ROWS``, so memory does not grow
+    with the number of tasks beyond their ids. ``checked=True`` says the caller has already
+    found no :func:`check_inputs` problem in the same inputs (an import checks the parsed
+    schedule first), so ``inputs`` may be a one-pass iterator; otherwise they are listed and
+    checked here. ``keep_activity_ids=False`` leaves ``result.activity_ids`` empty.
     """
     wanted = [f for f in get_args(TaskField) if f in set(fields)]
     existing, used_ids, id_to_external = _load(session, project, wanted)
-    problems = check_inputs(inputs, existing)
-    if problems:
-        raise InvalidInput(
-            f"{len(problems)} task input(s) are invalid; nothing was written.",
-            details={"problems": [_problem_dict(p) for p in problems]},
-        )
+    if not checked:
+        inputs = list(inputs)
+        problems = check_inputs(inputs, existing)
+        if problems:
+            raise InvalidInput(
+                f"{len(problems)} task input(s) are invalid; nothing was written.",
+                details={"problems": [_problem_dict(p) for p in problems]},
+            )
     result = UpsertResult()
-    new: list[TaskInput] = []
-    changed: list[tuple[_Existing, TaskInput]] = []
+    writer = _Writer(session, project, wanted, utcnow())
+    new_ids = series_after(used_ids)
     for item in inputs:
         found = existing.get(item.external_id)
         if found is None:
-            new.append(item)
             result.added.append(item.external_id)
+            activity_id = next(new_ids)
+            if keep_activity_ids:
+                result.activity_ids[item.external_id] = activity_id
+            if not dry_run:
+                writer.add(item, activity_id)
             continue
         result.task_ids[item.external_id] = found.id
         if any(_value(item, name) != _stored(found, name, id_to_external) for name in wanted):
-            changed.append((found, item))
             result.updated.append(item.external_id)
+            if not dry_run:
+                writer.change(found, item)
         else:
             result.unchanged.append(item.external_id)
-    seen = {item.external_id for item in inputs}
-    result.missing = sorted(ext for ext in existing if ext not in seen)
-    result.activity_ids = dict(zip(result.added, next_ids(used_ids, len(new)), strict=True))
+    result.missing = sorted(ext for ext in existing if ext not in result.task_ids)
     if dry_run:
         return result
-    now = utcnow()
-    result.task_ids.update(_insert(session, project, new, result.activity_ids, now))
-    _update(session, changed, wanted, now)
-    _link_parents(session, new, changed, wanted, result.task_ids, existing)
+    writer.flush()
+    if result.task_ids:
+        result.task_ids.update(writer.added_ids)
+    else:
+        result.task_ids = writer.added_ids
+    writer.link_parents(result.task_ids, existing)
     if prune and result.missing:
         _delete(session, [existing[ext].id for ext in result.missing])
         result.deleted = list(result.missing)
@@ -275,79 +317,103 @@ def _columns(item: TaskInput, names: Iterable[str]) -> dict[str, Any]:
     return {n: _value(item, n) for n in names if n != "parent_external_id"}
 
 
-def _insert(
-    session: Session,
-    project: Project,
-    new: Sequence[TaskInput],
-    activity_ids: dict[str, str],
-    now: dt.datetime,
-) -> dict[str, int]:
-    if not new:
-        return {}
-    rows = [
-        {
-            "project_id": project.id,
-            "activity_id": activity_ids[item.external_id],
-            "external_id": item.external_id,
-            **_columns(item, ALL_FIELDS),
-            "row_version": 1,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for item in new
-    ]
-    # A plain executemany, then one SELECT for the ids: with psycopg, INSERT … RETURNING of
-    # many rows is slower (it renders and parses one very long statement per batch).
-    insert_rows(session, Task, rows)
-    wanted = {item.external_id for item in new}
-    found = session.execute(
-        select(Task.external_id, Task.id).where(
-            Task.project_id == project.id, Task.external_id.is_not(None)
+class _Writer:
+    """New and changed tasks, written ``BATCH_ROWS`` at a time; parents set at the end, when
+    every task has an id (a parent may come after its child)."""
+
+    def __init__(
+        self, session: Session, project: Project, wanted: Sequence[str], now: dt.datetime
+    ) -> None:
+        self.session = session
+        self.project = project
+        self.wanted = wanted
+        self.now = now
+        self.new: list[tuple[TaskInput, str]] = []
+        self.changed: list[tuple[_Existing, TaskInput]] = []
+        self.parents: list[tuple[str, str | None]] = []
+        self.added_ids: dict[str, int] = {}
+
+    def add(self, item: TaskInput, activity_id: str) -> None:
+        self.new.append((item, activity_id))
+        if item.parent_external_id is not None:
+            self.parents.append((item.external_id, item.parent_external_id))
+        if len(self.new) >= BATCH_ROWS:
+            self._insert()
+
+    def change(self, found: _Existing, item: TaskInput) -> None:
+        self.changed.append((found, item))
+        if "parent_external_id" in self.wanted:
+            self.parents.append((item.external_id, item.parent_external_id))
+        if len(self.changed) >= BATCH_ROWS:
+            self._update()
+
+    def flush(self) -> None:
+        self._insert()
+        self._update()
+
+    def _insert(self) -> None:
+        if not self.new:
+            return
+        project_id = self.project.id
+        insert_rows(
+            self.session,
+            Task,
+            [
+                {
+                    "project_id": project_id,
+                    "activity_id": activity_id,
+                    "external_id": item.external_id,
+                    **_columns(item, ALL_FIELDS),
+                    "row_version": 1,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                }
+                for item, activity_id in self.new
+            ],
         )
-    )
-    return {ext: task_id for ext, task_id in found if ext is not None and ext in wanted}
+        # A plain executemany, then a SELECT for the ids: with psycopg, INSERT … RETURNING of
+        # many rows is slower (it renders and parses one very long statement per batch).
+        batch = [item.external_id for item, _ in self.new]
+        found: dict[str | None, int] = {}
+        for start in range(0, len(batch), _IN_CHUNK):
+            rows = self.session.execute(
+                select(Task.external_id, Task.id).where(
+                    Task.project_id == project_id,
+                    Task.external_id.in_(batch[start : start + _IN_CHUNK]),
+                )
+            )
+            found.update((external_id, task_id) for external_id, task_id in rows)
+        for external_id in batch:
+            self.added_ids[external_id] = found[external_id]
+        self.new = []
 
+    def _update(self) -> None:
+        if not self.changed:
+            return
+        rows = [
+            {
+                "id": found.id,
+                **_columns(item, self.wanted),
+                "row_version": found.row_version + 1,
+                "updated_at": self.now,
+            }
+            for found, item in self.changed
+        ]
+        update_rows(self.session, Task, rows)
+        self.changed = []
 
-def _update(
-    session: Session,
-    changed: Sequence[tuple[_Existing, TaskInput]],
-    wanted: Sequence[str],
-    now: dt.datetime,
-) -> None:
-    if not changed:
-        return
-    rows = [
-        {
-            "id": found.id,
-            **_columns(item, wanted),
-            "row_version": found.row_version + 1,
-            "updated_at": now,
-        }
-        for found, item in changed
-    ]
-    update_rows(session, Task, rows)
-
-
-def _link_parents(
-    session: Session,
-    new: Sequence[TaskInput],
-    changed: Sequence[tuple[_Existing, TaskInput]],
-    wanted: Sequence[str],
-    task_ids: dict[str, int],
-    existing: dict[str, _Existing],
-) -> None:
-    """Set ``parent_id`` once every input has an id (a parent may be added in the same call)."""
-    items = [i for i in new if i.parent_external_id is not None]
-    if "parent_external_id" in wanted:
-        items += [item for _, item in changed]
-    rows = []
-    for item in items:
-        parent = item.parent_external_id
-        parent_id = None
-        if parent is not None:
-            parent_id = task_ids[parent] if parent in task_ids else existing[parent].id
-        rows.append({"id": task_ids[item.external_id], "parent_id": parent_id})
-    update_rows(session, Task, rows)
+    def link_parents(self, task_ids: dict[str, int], existing: dict[str, _Existing]) -> None:
+        """Set ``parent_id`` of the written tasks that name a parent (or, when the parent is
+        an owned field, of every changed task)."""
+        for start in range(0, len(self.parents), BATCH_ROWS):
+            rows = []
+            for external_id, parent in self.parents[start : start + BATCH_ROWS]:
+                parent_id = None
+                if parent is not None:
+                    parent_id = task_ids[parent] if parent in task_ids else existing[parent].id
+                rows.append({"id": task_ids[external_id], "parent_id": parent_id})
+            update_rows(self.session, Task, rows)
+        self.parents = []
 
 
 def _delete(session: Session, task_ids: Sequence[int]) -> None:
@@ -386,49 +452,58 @@ def touch_tasks(session: Session, task_ids: Sequence[int]) -> None:
         )
 
 
-def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many rows (same keys in each). PostgreSQL gets ``COPY``, others an executemany.
+def insert_rows(session: Session, model: type[Any], rows: Iterable[dict[str, Any]]) -> None:
+    """Insert many rows (same keys in each), ``BATCH_ROWS`` at a time, so ``rows`` may be a
+    generator. PostgreSQL gets ``COPY``, others an executemany.
 
     Column values must already be what the table stores: no ORM defaults are applied.
     """
-    if not rows:
-        return
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        session.execute(insert(model), list(rows))
-        return
+    postgresql = session.connection().dialect.name == "postgresql"
     table = model.__table__
-    _copy(session, table, table.name, list(rows[0]), rows)
+    for batch in _batches(rows):
+        if postgresql:
+            _copy(session, table, table.name, list(batch[0]), batch)
+        else:
+            session.execute(insert(model), batch)
 
 
-def update_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
-    """Update many rows by ``id`` (same keys in each row).
+def update_rows(session: Session, model: type[Any], rows: Iterable[dict[str, Any]]) -> None:
+    """Update many rows by ``id`` (same keys in each row), ``BATCH_ROWS`` at a time.
 
-    PostgreSQL copies the rows into a temporary table and runs one ``UPDATE … FROM``; other
-    databases get an executemany of ``UPDATE … WHERE id = ?``.
+    PostgreSQL copies the rows into a temporary table and runs one ``UPDATE … FROM`` a batch;
+    other databases get an executemany of ``UPDATE … WHERE id = ?``.
     """
-    if not rows:
-        return
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        session.execute(update(model), list(rows))
+    for batch in _batches(rows):
+        if connection.dialect.name != "postgresql":
+            session.execute(update(model), batch)
+            continue
+        target = model.__table__
+        columns = list(batch[0])
+        scratch = Table(
+            f"pb_bulk_{secrets.token_hex(6)}",
+            MetaData(),
+            *(Column(name, target.c[name].type) for name in columns),
+            prefixes=["TEMPORARY"],
+        )
+        scratch.create(connection)
+        _copy(session, target, scratch.name, columns, batch)
+        session.execute(
+            update(target)
+            .values({name: scratch.c[name] for name in columns if name != "id"})
+            .where(target.c.id == scratch.c.id)
+        )
+        scratch.drop(connection)
+
+
+def _batches(rows: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    if isinstance(rows, list) and len(rows) <= BATCH_ROWS:
+        if rows:
+            yield rows
         return
-    target = model.__table__
-    columns = list(rows[0])
-    scratch = Table(
-        f"pb_bulk_{secrets.token_hex(6)}",
-        MetaData(),
-        *(Column(name, target.c[name].type) for name in columns),
-        prefixes=["TEMPORARY"],
-    )
-    scratch.create(connection)
-    _copy(session, target, scratch.name, columns, rows)
-    session.execute(
-        update(target)
-        .values({name: scratch.c[name] for name in columns if name != "id"})
-        .where(target.c.id == scratch.c.id)
-    )
-    scratch.drop(connection)
+    iterator = iter(rows)
+    while batch := list(islice(iterator, BATCH_ROWS)):
+        yield batch
 
 
 def _copy(

@@ -30,6 +30,9 @@ from planbridge.web.security import (
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 GENERIC_REFUSAL = "The email or password is not right."
+SSO_REFUSAL = (
+    "This account must sign in through your organisation's single sign-on, not with a password."
+)
 
 
 def safe_next(value: str | None) -> str:
@@ -112,6 +115,10 @@ def login(request: Request, form: Form) -> Response:
                 next=target,
                 email=email,
                 error=f"Too many failed sign-ins. Try again in {minutes} {unit}.",
+            )
+        if outcome.sso_required:
+            return _with_pre_session_token(
+                request, "login.html", status=403, next=target, email=email, error=SSO_REFUSAL
             )
         return _with_pre_session_token(
             request, "login.html", status=400, next=target, email=email, error=GENERIC_REFUSAL

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from planbridge.context import get_context
 from planbridge.errors import InvalidInput, NotFound
-from planbridge.feeds.files.csv_export import FORMULA_STARTS
+from planbridge.csv_cells import neutralised
 from planbridge.web import charts
 from planbridge.web.auth import SignedIn
 from planbridge.web.insight import (
@@ -71,15 +71,18 @@ def insight_csv(request: Request, code: str, chart: str, current: SignedIn) -> R
     selected = f"-v{insight.selected.number}" if insight.selected else ""
     filename = f"{view.project.code}-{chart}{selected}.csv"
     return Response(
-        csv_text(insight.charts[chart]).encode("utf-8"),
+        csv_text(insight.charts[chart], neutralise=ctx.settings.csv_neutralise_formulas).encode(
+            "utf-8"
+        ),
         media_type=CSV_TYPE,
         headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
-def csv_text(chart: Chart) -> str:
+def csv_text(chart: Chart, *, neutralise: bool = True) -> str:
     """The table view's columns and numbers as RFC 4180 CSV; a text cell a spreadsheet would
-    read as a formula gets a leading quote (as the feed's CSV files do)."""
+    read as a formula gets a leading quote, as in the feed's CSV files (and under the same
+    ``csv_neutralise_formulas`` setting)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.label for c in chart.columns])
@@ -87,9 +90,7 @@ def csv_text(chart: Chart) -> str:
         cells = []
         for column in chart.columns:
             value = chart.csv_value(row, column)
-            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-                value = "'" + value
-            cells.append(value)
+            cells.append(neutralised(value) if neutralise else value)
         writer.writerow(cells)
     return buffer.getvalue()
 

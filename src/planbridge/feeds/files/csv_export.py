@@ -3,8 +3,8 @@
 Values are the JSON feed's: dates ``YYYY-MM-DD``, date-times ISO 8601 UTC with a ``Z``,
 booleans ``true``/``false``, numbers with a ``.`` decimal point; null is an empty field. A text
 cell that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading single
-quote, as OWASP recommends against CSV injection (unless ``neutralise`` is off); numbers,
-negative ones included, are never changed.
+quote, as OWASP recommends against CSV injection (unless ``neutralise`` is off, see
+:mod:`planbridge.csv_cells`); numbers, negative ones included, are never changed.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from planbridge.catalog import Table
+from planbridge.csv_cells import neutralised
 from planbridge.feeds.files.rows import Row
 
 MEDIA_TYPE = "text/csv; charset=utf-8; header=present"
 GZIP_LEVEL = 6
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make Excel, LibreOffice or Sheets read a cell as a formula."""
 
 
 def csv_bytes(
@@ -59,9 +58,7 @@ def _field(value: Any) -> Any:
 
 
 def _neutralised(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return _field(value)
+    return _field(neutralised(value))
 
 
 def _drain(buffer: io.StringIO) -> bytes:

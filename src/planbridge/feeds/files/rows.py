@@ -17,6 +17,7 @@ import orjson
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from planbridge.feeds import byte_cache
 from planbridge.publishing.models import VersionChunk
 
 READ_BATCH_BYTES = 4 * 1024 * 1024
@@ -32,6 +33,7 @@ class StoredChunk:
     version_id: int
     row_count: int
     raw_size: int
+    crc32: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,16 @@ class Extract:
                 digest.update(b",%d" % chunk.id)
         return f'W/"{digest.hexdigest()[:32]}"'
 
+    def cache_key(self, etag: str) -> str:
+        """The byte-cache key of a file made from these chunks: the ETag (chunk ids and the
+        way they are written) and each chunk's content fingerprint."""
+        key = byte_cache.Key("file").add(etag)
+        for name, chunks in self.chunks.items():
+            key.add(name)
+            for chunk in chunks:
+                key.chunk(chunk.id, chunk.crc32, chunk.raw_size, chunk.row_count)
+        return key.hexdigest()
+
 
 def extract(session: Session, version_ids: Sequence[int], tables: Sequence[str]) -> Extract:
     found: dict[tuple[int, str], list[StoredChunk]] = defaultdict(list)
@@ -65,13 +77,14 @@ def extract(session: Session, version_ids: Sequence[int], tables: Sequence[str])
             VersionChunk.table_name,
             VersionChunk.row_count,
             VersionChunk.raw_size,
+            VersionChunk.crc32,
         )
         .where(VersionChunk.version_id.in_(version_ids), VersionChunk.table_name.in_(tables))
         .order_by(VersionChunk.version_id, VersionChunk.table_name, VersionChunk.seq)
     )
     for r in rows:
         found[(r.version_id, r.table_name)].append(
-            StoredChunk(r.id, r.version_id, r.row_count, r.raw_size)
+            StoredChunk(r.id, r.version_id, r.row_count, r.raw_size, r.crc32)
         )
     chunks = {
         name: tuple(c for version_id in version_ids for c in found.get((version_id, name), ()))

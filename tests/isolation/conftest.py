@@ -1,0 +1,3 @@
+from tests.connector_fixtures import make_user
+
+__all__ = ["make_user"]
