@@ -11,8 +11,8 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from planbridge.context import get_context
-from planbridge.errors import InvalidInput, NotFound
 from planbridge.csv_cells import neutralised
+from planbridge.errors import InvalidInput, NotFound
 from planbridge.web import charts
 from planbridge.web.auth import SignedIn
 from planbridge.web.insight import (
