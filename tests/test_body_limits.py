@@ -89,3 +89,26 @@ def test_a_real_server_refuses_a_declared_200_mib_body_before_it_is_sent(server)
         answer = received.decode("latin-1")
     assert answer.startswith("HTTP/1.1 413 "), answer
     assert "request_too_large" in answer
+
+
+def test_the_session_cookie_name_is_the_web_apps():
+    from planbridge import body_limits
+    from planbridge.web.auth import SESSION_COOKIE
+
+    assert f"{SESSION_COOKIE}=".encode() == body_limits.SESSION_COOKIE
+
+
+def test_a_session_cookie_gets_the_import_limit_on_the_import_page_only(make_client):
+    client = make_client(import_max_mb=1, form_body_max_kb=1)
+    client.cookies.set("pb_session", "not-checked-yet")
+    body = b"x" * (200 * 1024)
+    page = client.post("/projects/ANY/import", content=body, headers={"Accept": "text/html"})
+    assert page.status_code != 413, "200 KiB is under the 1 MiB import limit"
+    api = client.post("/api/v1/projects/ANY/imports", content=body)
+    assert_error(api, 413, "request_too_large")
+    over = client.post(
+        "/projects/ANY/import", content=b"x" * (2 * MIB), headers={"Accept": "text/html"}
+    )
+    assert over.status_code == 413
+    assert over.headers["content-type"].startswith("text/html")
+    assert "The file is too large" in over.text and "Nothing was changed." in over.text

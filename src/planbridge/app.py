@@ -28,9 +28,12 @@ from planbridge.web.consent_routes import router as web_consent_router
 from planbridge.web.docs_routes import router as docs_router
 from planbridge.web.docs_routes import swagger_assets
 from planbridge.web.export_routes import router as web_exports_router
+from planbridge.web.import_routes import router as web_import_router
 from planbridge.web.insight_routes import router as web_insight_router
 from planbridge.web.integration_routes import router as web_integrations_router
+from planbridge.web.plan_routes import router as web_plan_router
 from planbridge.web.project_routes import router as web_projects_router
+from planbridge.web.publish_routes import router as web_publish_router
 from planbridge.web.security import SecurityHeadersMiddleware
 from planbridge.web.sso_routes import router as web_sso_router
 
@@ -77,6 +80,9 @@ def create_app(
     app.include_router(web_integrations_router)
     app.include_router(web_exports_router)
     app.include_router(web_insight_router)
+    app.include_router(web_publish_router)
+    app.include_router(web_import_router)
+    app.include_router(web_plan_router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_assets()), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeadersMiddleware)

@@ -4,13 +4,18 @@ A route family (the Plan API's JSON, schedule imports, everything else: forms an
 has its own limit. A declared ``Content-Length`` over the limit is refused at once, without
 reading a byte; a body without one (chunked) is counted as it arrives and refused as soon as it
 passes the limit. Both happen before authentication. The large Plan API and import limits apply
-only to requests that carry an ``Authorization`` header (which the route then checks): a request
-without one can never succeed there, so it gets the small default limit, and anonymous clients
-cannot make the server hold more than that per request.
+only to requests that carry credentials, an ``Authorization`` header or (for the web app's
+Import page) the session cookie, which the route then checks: a request without them can never
+succeed there, so it gets the small default limit, and anonymous clients cannot make the server
+hold more than that per request.
+
+A refused request for a page (a path outside ``/api/`` whose ``Accept`` names HTML) is answered
+with a short HTML page saying the same, with a link back to the page; others get the JSON error.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -22,6 +27,8 @@ from planbridge.settings import Settings
 
 IMPORT_PATH = re.compile(r"^/(?:api/v1/)?projects/[^/]+/imports?/?$")
 API_PREFIX = "/api/"
+SESSION_COOKIE = b"pb_session="
+"""``planbridge.web.auth.SESSION_COOKIE`` as it appears in a ``Cookie`` header (tested equal)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +110,15 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or ())
-        family = family_for(scope["path"], self.settings, authorization=b"authorization" in headers)
+        path = scope["path"]
+        credentials = b"authorization" in headers or (
+            not path.startswith(API_PREFIX) and SESSION_COOKIE in headers.get(b"cookie", b"")
+        )
+        family = family_for(path, self.settings, authorization=credentials)
+        page = _wants_page(path, headers)
         declared = _content_length(headers)
         if declared is not None and declared > family.max_bytes:
-            await _send_too_large(send, family, declared)
+            await _send_too_large(send, family, declared, page=page)
             return
         received = 0
 
@@ -132,7 +144,7 @@ class BodyLimitMiddleware:
         except BodyTooLarge:
             if started:
                 raise
-            await _send_too_large(send, family)
+            await _send_too_large(send, family, page=page)
 
 
 def _content_length(headers: dict[bytes, bytes]) -> int | None:
@@ -140,8 +152,46 @@ def _content_length(headers: dict[bytes, bytes]) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-async def _send_too_large(send: Send, family: Family, declared: int | None = None) -> None:
+def _wants_page(path: str, headers: dict[bytes, bytes]) -> str | None:
+    """The page to link back to when the client is a browser on a page; else ``None``."""
+    if path.startswith(API_PREFIX) or b"text/html" not in headers.get(b"accept", b""):
+        return None
+    return path
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Too large · PlanBridge</title>
+<link rel="stylesheet" href="/static/app.css"></head>
+<body><main class="page" id="main"><section class="card narrow">
+<h1>The file is too large</h1>
+<div class="alert alert-error" role="alert">{message}</div>
+<p>{hint}</p><p>Nothing was changed.</p><p><a href="{back}">Back</a></p>
+</section></main></body></html>
+"""
+
+
+async def _send_too_large(
+    send: Send, family: Family, declared: int | None = None, *, page: str | None = None
+) -> None:
     code, message, hint, details = family.error(declared)
+    if page is not None:
+        body = PAGE.format(
+            message=html.escape(message), hint=html.escape(hint), back=html.escape(page)
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"text/html; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"cache-control", b"no-store"),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+        return
     response = error_response(413, code, message, hint, details, headers={"Connection": "close"})
     await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
     await send({"type": "http.response.body", "body": bytes(response.body)})

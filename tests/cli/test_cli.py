@@ -8,6 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from planbridge.cli.main import app
+from planbridge.projects import service as projects
+from tests.builders import small_plan
 
 
 @pytest.fixture
@@ -28,7 +30,7 @@ def _json(result):
     return json.loads(result.stdout)
 
 
-def test_project_admin_flow_end_to_end(cli, client):
+def test_project_admin_flow_end_to_end(cli, client, db):
     cli("users", "create", "--email", "ana@example.com", "--name", "Ana Souza")
     created = _json(cli("projects", "create", "--name", "Quay Street", "--code", "qs1", "--json"))
     assert created["code"] == "QS1"
@@ -56,8 +58,15 @@ def test_project_admin_flow_end_to_end(cli, client):
     assert listed[0]["days_left"] == 30
     assert "days_left" in cli("tokens", "list", "QS1").stdout
     assert token["token"] not in json.dumps(listed)
+    empty = cli("publish", "QS1", "--name", "Week 1", ok=False)
+    assert empty.exit_code == 1 and "has no tasks, so there is nothing to publish" in empty.output
+    with db.transaction() as session:
+        project = projects.get_project(session, "QS1")
+    small_plan(db, project)
     version = _json(cli("publish", "QS1", "--name", "Week 1", "--json"))
-    assert version["number"] == 1
+    assert version["number"] == 1 and version["warnings"] == []
+    again = cli("publish", "QS1", "--name", "Week 1", ok=False)
+    assert "already named 'Week 1'" in again.output
     url = created["feed_url"].split("8000")[1]
     response = client.get(url, headers={"Authorization": f"Bearer {token['token']}"})
     assert response.status_code == 200
@@ -74,6 +83,8 @@ def test_project_admin_flow_end_to_end(cli, client):
         "version.publish",
         "token.revoke",
     ]
+    same_day = cli("publish", "QS1", "--name", "Week 1 again")
+    assert "warning: Version 1 'Week 1' was already published today" in same_day.output
 
 
 def test_errors_print_one_line_and_exit_non_zero(cli):

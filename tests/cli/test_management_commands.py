@@ -30,6 +30,7 @@ from planbridge.projects import management
 from planbridge.projects import service as projects
 from planbridge.projects.models import Project, User
 from planbridge.publishing.service import publish
+from tests.builders import small_plan
 from tests.conftest import T0
 from tests.imports.apply_support import csv_file
 
@@ -141,6 +142,7 @@ class Setup:
 @pytest.fixture
 def setup(db, make_project, clock, tmp_path) -> Setup:
     fp = make_project()
+    small_plan(db, fp.project)  # a plan to publish
     with db.transaction() as session:
         project = session.get(Project, fp.project.id)
         member = projects.create_user(

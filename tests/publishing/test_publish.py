@@ -26,6 +26,8 @@ def _count(db, model, **where):
 
 def test_versions_are_numbered_per_project(db, make_project):
     a, b = make_project(), make_project()
+    small_plan(db, a.project)
+    small_plan(db, b.project)
     assert publish_at(db, a.project, T0).number == 1
     assert publish_at(db, a.project, T0).number == 2
     assert publish_at(db, b.project, T0).number == 1
@@ -158,6 +160,7 @@ def test_published_version_survives_live_plan_changes_byte_for_byte(db, make_pro
 
 def test_operator_publishes_as_operator(db, make_project):
     feed = make_project()
+    small_plan(db, feed.project)
     version = publish_at(db, feed.project, T0)
     assert version.published_by == "operator"
     assert Actor("operator").is_operator

@@ -18,10 +18,11 @@ from planbridge.actors import OPERATOR
 from planbridge.projects import service as projects
 from tests.builders import publish_at, small_plan
 from tests.conftest import REPO
-from tests.web.conftest import DESKTOP, PASSWORD
+from tests.web.conftest import ARGS, CHROMIUM, DESKTOP, PASSWORD, _free_port
 
 pytestmark = pytest.mark.browser
 
+__all__ = ["ARGS", "CHROMIUM", "DESKTOP", "_free_port"]  # kept importable from here too
 SCREENS = REPO / "tests" / "artifacts" / "screens"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}

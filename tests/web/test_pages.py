@@ -14,7 +14,17 @@ from planbridge.projects import service as projects
 from tests.builders import publish_at, small_plan
 from tests.web.conftest import csrf_of, post_form, sign_in
 
-PAGES = ["", "/integrations", "/members", "/audit", "/integrations/tokens/new"]
+PAGES = [
+    "",
+    "/integrations",
+    "/members",
+    "/audit",
+    "/integrations/tokens/new",
+    "/plan",
+    "/versions",
+    "/import",
+    "/publish",
+]
 XSS = "<script>alert(1)</script>"
 
 

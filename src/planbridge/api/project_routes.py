@@ -7,8 +7,16 @@ from fastapi import APIRouter
 from planbridge import errors
 from planbridge.api.auth import CallerDep, Context
 from planbridge.api.responses import PREFIX, errors_of
-from planbridge.api.schemas import CallerOut, Items, ProjectOut, VersionCreate, VersionOut
+from planbridge.api.schemas import (
+    CallerOut,
+    Items,
+    ProjectOut,
+    PublishedOut,
+    VersionCreate,
+    VersionOut,
+)
 from planbridge.api.validation import PlanApiRoute
+from planbridge.publishing import checks
 from planbridge.publishing import service as publishing
 
 router = APIRouter(route_class=PlanApiRoute, tags=["Plan API: project and versions"])
@@ -42,23 +50,31 @@ def get_project(caller: CallerDep, ctx: Context) -> ProjectOut:
 @router.post(
     f"{PREFIX}/versions",
     status_code=201,
-    response_model=VersionOut,
+    response_model=PublishedOut,
     summary="Publish: freeze the live plan into a new numbered version (admins)",
-    responses=errors_of(errors.NotProjectAdmin, errors.InvalidInput),
+    responses=errors_of(
+        errors.NotProjectAdmin, errors.InvalidInput, checks.VersionNameTaken, checks.EmptyPlan
+    ),
 )
-def publish(caller: CallerDep, ctx: Context, body: VersionCreate | None = None) -> VersionOut:
+def publish(caller: CallerDep, ctx: Context, body: VersionCreate | None = None) -> PublishedOut:
+    """Names are unique per project (409 `version_name_taken`); an empty live plan is refused
+    (409 `plan_empty`). A second version on the same local day is published with a warning in
+    `warnings`: its reference window is empty, so its PPC is null."""
     body = body or VersionCreate()
     with ctx.db.transaction() as session:
+        project = caller.project(session)
+        warnings = checks.publish_warnings(session, project, now=caller.now)
         version = publishing.publish(
             session,
-            caller.project(session),
+            project,
             caller.actor,
             now=caller.now,
             chunk_rows=ctx.settings.publish_chunk_rows,
             name=body.name,
             comment=body.comment,
         )
-        return VersionOut.model_validate(version)
+        out = VersionOut.model_validate(version).model_dump()
+        return PublishedOut(**out, warnings=warnings)
 
 
 @router.get(

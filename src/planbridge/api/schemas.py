@@ -253,6 +253,15 @@ class VersionOut(Out):
     task_count: int
 
 
+class PublishedOut(VersionOut):
+    """A new version, and what the publisher should know about it."""
+
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="E.g. a second version on the same local day: its PPC will be null.",
+    )
+
+
 class CallerOut(BaseModel):
     email: str
     role: str

@@ -11,6 +11,7 @@ from planbridge.cli.options import By, Json, ProjectRef
 from planbridge.cli.output import emit, progress_bar
 from planbridge.cli.runtime import handles_errors
 from planbridge.projects import service as projects
+from planbridge.publishing import checks
 from planbridge.publishing import metrics as metrics_service
 from planbridge.publishing import service as publishing
 
@@ -34,11 +35,13 @@ def publish(
     db = runtime.database(config)
     with progress_bar(not as_json) as report, db.transaction() as session:
         project = projects.get_project(session, project_ref)
+        now = runtime.now()
+        warnings = checks.publish_warnings(session, project, now=now)
         version = publishing.publish(
             session,
             project,
             projects.actor_for(session, by),
-            now=runtime.now(),
+            now=now,
             chunk_rows=config.publish_chunk_rows,
             name=name,
             comment=comment,
@@ -51,10 +54,11 @@ def publish(
             "name": version.name,
             "tasks": version.task_count,
             "published_at": version.published_at,
+            "warnings": warnings,
         },
         as_json=as_json,
         text=f"published {project.code} version {version.number} '{version.name}' "
-        f"({version.task_count} tasks)",
+        f"({version.task_count} tasks)" + "".join(f"\nwarning: {w}" for w in warnings),
     )
 
 

@@ -112,6 +112,10 @@ class Task(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "activity_id"),
         Index("ix_tasks_project_external", "project_id", "external_id"),
+        # The Plan page's counts and default sorts read these instead of the rows.
+        Index("ix_tasks_project_status", "project_id", "status"),
+        Index("ix_tasks_project_start", "project_id", "start_date", "id"),
+        Index("ix_tasks_project_end", "project_id", "end_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

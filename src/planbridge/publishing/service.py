@@ -1,13 +1,13 @@
 """Publishing a week: freeze the live plan into an immutable, numbered version.
 
 ``publish`` is one flow in one transaction: the caller's unit of work commits it or, if anything
-fails (or the process dies) before that, nothing of it remains.
+fails (or the process dies) before that, nothing of it remains. Its checks (role, a unique name,
+no empty plan) run first, before anything is written: see :mod:`planbridge.publishing.checks`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 from planbridge import audit
 from planbridge import catalog as T
 from planbridge.actors import Actor
-from planbridge.errors import InvalidInput
 from planbridge.projects.models import Project, User
-from planbridge.projects.permissions import require_admin, require_member, require_writable
+from planbridge.publishing.checks import check_publish
 from planbridge.publishing.metrics import metrics_for
 from planbridge.publishing.models import Version
 from planbridge.publishing.snapshot import Row, plan_rows
@@ -35,23 +34,17 @@ def publish(
     comment: str | None = None,
     progress: Progress | None = None,
 ) -> Version:
-    require_member(session, project, actor)
-    require_admin(session, project, actor, "publish")
-    require_writable(project)
-    if name is not None and not 1 <= len(name.strip()) <= 200:
-        raise InvalidInput("A version name must have 1 to 200 characters.")
+    name = check_publish(session, project, actor, now=now, name=name)
     session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
     number = (
         session.scalar(select(func.max(Version.number)).where(Version.project_id == project.id))
         or 0
     ) + 1
-    local = now.astimezone(zoneinfo.ZoneInfo(project.timezone))
-    year, week, _ = local.isocalendar()
     publisher = session.get(User, actor.user_id) if actor.user_id is not None else None
     version = Version(
         project_id=project.id,
         number=number,
-        name=(name or f"Week {week} {year}").strip(),
+        name=name,
         comment=comment,
         published_at=now,
         published_by_id=actor.user_id,

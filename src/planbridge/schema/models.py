@@ -8,6 +8,7 @@ from planbridge.integrations import models as integrations_models
 from planbridge.integrations import personal_models
 from planbridge.oauth import models as oauth_models
 from planbridge.planning import models as planning_models
+from planbridge.planning import staged_models
 from planbridge.projects import models as projects_models
 from planbridge.publishing import models as publishing_models
 
@@ -22,4 +23,5 @@ __all__ = [
     "planning_models",
     "projects_models",
     "publishing_models",
+    "staged_models",
 ]

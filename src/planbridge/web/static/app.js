@@ -136,10 +136,37 @@
     }
   });
 
+  // A file over the server's limit is refused here, before it is sent (the server says the
+  // same with a 413 page when this script does not run).
+  function uploadFits(form) {
+    var input = form.querySelector("input[type=file][data-max-bytes]");
+    var error = form.querySelector("#" + (input ? input.id : "") + "-error");
+    if (!input || !input.files || !input.files.length || !error) return true;
+    var limit = Number(input.getAttribute("data-max-bytes"));
+    var file = input.files[0];
+    if (file.size <= limit) {
+      error.hidden = true;
+      input.removeAttribute("aria-invalid");
+      return true;
+    }
+    var mib = function (n) { return (n / 1048576).toFixed(1) + " MiB"; };
+    error.textContent = file.name + " is " + mib(file.size) + ", larger than the " +
+      mib(limit) + " an import accepts. Nothing was uploaded. Split the schedule, or leave out " +
+      "what PlanBridge does not import (baselines, timephased data, other projects).";
+    error.hidden = false;
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+    return false;
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var message = form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) {
+      event.preventDefault();
+      return;
+    }
+    if (form.hasAttribute("data-upload-form") && !uploadFits(form)) {
       event.preventDefault();
       return;
     }
