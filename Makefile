@@ -71,8 +71,11 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/static_bench.py
 	$(BIN)/python bench/static_bench.py --database-url $(PG_URL)
 	$(BIN)/python bench/metrics_bench.py
+	$(BIN)/python bench/publish_bench.py
+	$(BIN)/python bench/publish_bench.py --database-url $(PG_URL)
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/odata_bench.py
+	$(BIN)/python bench/odata_bench.py --database-url $(PG_URL)
 	$(BIN)/python bench/body_limit_bench.py
 	$(BIN)/python bench/etl_bench.py
 	$(BIN)/python bench/pages_bench.py

@@ -164,3 +164,36 @@ def test_operator_publishes_as_operator(db, make_project):
     version = publish_at(db, feed.project, T0)
     assert version.published_by == "operator"
     assert Actor("operator").is_operator
+
+
+def test_list_columns_are_joined_per_task_even_when_tasks_share_them(db, make_project):
+    from sqlalchemy import update
+
+    from planbridge.planning.models import Task
+    from planbridge.publishing.store import load_rows
+
+    feed = make_project()
+    small_plan(db, feed.project)
+    with db.transaction() as session:
+        ids = session.scalars(
+            select(Task.id).where(Task.project_id == feed.project.id).order_by(Task.id)
+        ).all()
+        admin = feed.admin.user_id
+        lists = [
+            ([admin, 10**6], ["b", "a"]),  # an unknown user is left out
+            ([admin, 10**6], ["b", "a"]),
+            ([], []),
+        ]
+        for task_id, (assignees, tags) in zip(ids, lists, strict=True):
+            session.execute(
+                update(Task).where(Task.id == task_id).values(assignee_ids=assignees, tags=tags)
+            )
+    version = publish_at(db, feed.project, T0)
+    with db.transaction() as session:
+        tasks = load_rows(session, version.id, ["tasks"])["tasks"]
+    assert [(t["assignees"], t["tags"]) for t in tasks] == [
+        ("Admin 1", "b; a"),
+        ("Admin 1", "b; a"),
+        (None, None),
+    ]
+    assert sorted(t["type"] for t in tasks) == ["milestone", "task", "task"]

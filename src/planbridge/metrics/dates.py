@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from planbridge.metrics.errors import MetricsInputError
@@ -11,6 +12,10 @@ from planbridge.metrics.errors import MetricsInputError
 
 def parse_date(value: object) -> dt.date:
     """A feed ``date`` (``YYYY-MM-DD``); ``date`` objects pass through."""
+    if type(value) is dt.date:  # the common cases first: this runs for every row
+        return value
+    if type(value) is str:
+        return _date_from_text(value)
     if isinstance(value, dt.datetime):
         raise MetricsInputError(f"expected a date, got the datetime {value!r}")
     if isinstance(value, dt.date):
@@ -21,6 +26,15 @@ def parse_date(value: object) -> dt.date:
         except ValueError as exc:
             raise MetricsInputError(f"{value!r} is not a YYYY-MM-DD date") from exc
     raise MetricsInputError(f"expected a date, got {value!r}")
+
+
+@lru_cache(maxsize=8192)
+def _date_from_text(value: str) -> dt.date:
+    """Plans repeat the same few thousand dates: each text is parsed once."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise MetricsInputError(f"{value!r} is not a YYYY-MM-DD date") from exc
 
 
 def parse_optional_date(value: object) -> dt.date | None:

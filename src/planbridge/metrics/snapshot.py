@@ -1,6 +1,8 @@
 """One published version's feed rows, read into the typed shape the metrics need.
 
 Only the columns the formulas use are read, so callers may pass full feed rows or trimmed ones.
+Tasks, delays and blockers are named tuples: immutable like frozen dataclasses, and built about
+three times faster (publication builds one per row of two versions).
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from planbridge.metrics.calendar import CalendarBook
 from planbridge.metrics.dates import parse_date, parse_datetime, parse_optional_date
@@ -18,8 +20,7 @@ VersionRows = Mapping[str, Sequence[Mapping[str, Any]]]
 """Feed table name → that table's rows for ONE version (``versions`` holds exactly one row)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
+class Task(NamedTuple):
     task_id: int
     type: str
     parent_task_id: int | None
@@ -41,8 +42,7 @@ class Task:
         return self.type == "milestone"
 
 
-@dataclass(frozen=True, slots=True)
-class Delay:
+class Delay(NamedTuple):
     """A progress update of type ``delayed``."""
 
     task_id: int
@@ -53,8 +53,7 @@ class Delay:
     amount_days: int
 
 
-@dataclass(frozen=True, slots=True)
-class Blocker:
+class Blocker(NamedTuple):
     blocker_id: int
     task_id: int
     raised_on: dt.date
@@ -106,40 +105,48 @@ class Snapshot:
 
 
 def _int(value: object) -> int:
+    if type(value) is int:  # the common case first: this runs for every row
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise MetricsInputError(f"expected an integer id, got {value!r}")
     return value
 
 
 def _opt_int(value: object) -> int | None:
-    return None if value is None else _int(value)
+    if value is None or type(value) is int:
+        return value
+    return _int(value)
 
 
 def _opt_str(value: object) -> str | None:
-    return None if value is None else str(value)
+    if value is None or type(value) is str:
+        return value
+    return str(value)
 
 
 def _task(row: Mapping[str, Any]) -> Task:
+    get = row.get  # this runs for every task of two versions at each publication
     try:
-        return Task(
-            task_id=_int(row["task_id"]),
-            type=str(row.get("type", "task")),
-            parent_task_id=_opt_int(row.get("parent_task_id")),
-            start=parse_date(row["start_date"]),
-            end=parse_date(row["end_date"]),
-            calendar=_opt_str(row.get("calendar")),
-            status=str(row.get("status", "planned")),
-            subcontractor_id=_opt_int(row.get("subcontractor_id")),
-            subcontractor=_opt_str(row.get("subcontractor")),
-            location_id=_opt_int(row.get("location_id")),
-            location=_opt_str(row.get("location")),
-            package_id=_opt_int(row.get("package_id")),
-            package=_opt_str(row.get("package")),
-            folder_id=_opt_int(row.get("folder_id")),
-            folder_code=_opt_str(row.get("folder_code")),
-        )
+        task_id, start, end = row["task_id"], row["start_date"], row["end_date"]
     except KeyError as exc:
         raise MetricsInputError(f"tasks row without {exc.args[0]}: {dict(row)!r}") from exc
+    return Task(
+        _int(task_id),
+        str(get("type", "task")),
+        _opt_int(get("parent_task_id")),
+        parse_date(start),
+        parse_date(end),
+        _opt_str(get("calendar")),
+        str(get("status", "planned")),
+        _opt_int(get("subcontractor_id")),
+        _opt_str(get("subcontractor")),
+        _opt_int(get("location_id")),
+        _opt_str(get("location")),
+        _opt_int(get("package_id")),
+        _opt_str(get("package")),
+        _opt_int(get("folder_id")),
+        _opt_str(get("folder_code")),
+    )
 
 
 def _delay(row: Mapping[str, Any], reasons: Mapping[int, Mapping[str, Any]]) -> Delay:

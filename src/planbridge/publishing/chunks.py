@@ -8,8 +8,10 @@ stream, which lets a gzip response be assembled without compressing anything at 
 
 from __future__ import annotations
 
+import os
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +19,7 @@ import orjson
 
 JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS
 DEFLATE_LEVEL = 6
+COMPRESS_THREADS = min(4, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +52,27 @@ def encode(rows: Sequence[dict[str, Any]], chunk_rows: int) -> Iterator[EncodedC
             deflate=deflate_piece(body),
             crc32=zlib.crc32(body),
         )
+
+
+def encode_tables(
+    tables: Mapping[str, Sequence[dict[str, Any]]], chunk_rows: int
+) -> dict[str, list[EncodedChunk]]:
+    """``encode`` of every table, the chunks compressed on a few threads at once (zlib
+    releases the GIL while it compresses, which is most of the work)."""
+    bodies = {
+        name: [
+            (len(rows[start : start + chunk_rows]), dumps(rows[start : start + chunk_rows])[1:-1])
+            for start in range(0, len(rows), chunk_rows)
+        ]
+        for name, rows in tables.items()
+    }
+    flat = [body for parts in bodies.values() for _, body in parts]
+    with ThreadPoolExecutor(max_workers=COMPRESS_THREADS) as pool:
+        deflated = iter(list(pool.map(deflate_piece, flat)))
+    return {
+        name: [
+            EncodedChunk(seq, count, body, next(deflated), zlib.crc32(body))
+            for seq, (count, body) in enumerate(parts)
+        ]
+        for name, parts in bodies.items()
+    }

@@ -5,14 +5,26 @@ This is the only place that turns live tables into feed rows; it runs once per p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import enum
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+import orjson
+from sqlalchemy import String, Text, cast, select, type_coerce
 from sqlalchemy.orm import Session
 
 from planbridge import catalog as T
+from planbridge.planning.enums import (
+    BlockerStatus,
+    Impact,
+    LinkType,
+    ProgressType,
+    ResourceKind,
+    Shift,
+    TaskStatus,
+    TaskType,
+)
 from planbridge.planning.models import (
     Blocker,
     BlockerCategory,
@@ -85,6 +97,36 @@ def plan_rows(session: Session, project: Project, version_id: int) -> dict[str, 
     }
 
 
+def _values(kind: type[enum.Enum]) -> dict[str | None, Any]:
+    """An enum column's stored names (read by ``_raw``) to their wire values."""
+    return {member.name: member.value for member in kind} | {None: None}
+
+
+def _raw(column: Any) -> Any:
+    """An enum column as its stored name, without converting every row to an enum member."""
+    return type_coerce(column, String)
+
+
+def _as_text(column: Any) -> Any:
+    """A JSON column as its stored text, so equal lists are parsed once (``_JoinedLists``)."""
+    return cast(column, Text)
+
+
+class _JoinedLists(dict[str | None, str | None]):
+    """JSON list text → its items joined by "; " (via ``name``), computed once per distinct
+    text: tasks share few distinct tag and assignee lists."""
+
+    def __init__(self, name: Callable[[Any], str | None]) -> None:
+        super().__init__()
+        self.name = name
+
+    def __missing__(self, text: str | None) -> str | None:
+        items = None if text is None else orjson.loads(text)
+        joined = _join(self.name(item) for item in items or ())
+        self[text] = joined
+        return joined
+
+
 def task_rows(session: Session, project: Project, v: int, known: Lookups) -> list[Row]:
     users = known.users
     calendar_names = {c.id: c.name for c in known.calendars}
@@ -92,98 +134,200 @@ def task_rows(session: Session, project: Project, v: int, known: Lookups) -> lis
     location_names = {loc.id: loc.name for loc in known.locations}
     folder_codes = {f.id: f.code for f in known.folders}
     package_names = {p.id: p.name for p in known.packages}
+    types, shifts, statuses = _values(TaskType), _values(Shift), _values(TaskStatus)
+    assignee_names = _JoinedLists(users.get)
+    tag_lists = _JoinedLists(lambda tag: tag)
+    query = (
+        select(
+            Task.id,
+            Task.activity_id,
+            Task.external_id,
+            Task.name,
+            _raw(Task.type),
+            Task.parent_id,
+            Task.start_date,
+            Task.end_date,
+            Task.duration_days,
+            Task.calendar_id,
+            _raw(Task.shift),
+            Task.owner_id,
+            _as_text(Task.assignee_ids),
+            Task.subcontractor_id,
+            Task.location_id,
+            Task.work_area,
+            Task.folder_id,
+            Task.package_id,
+            _raw(Task.status),
+            Task.committed,
+            Task.milestone_target_date,
+            _as_text(Task.tags),
+            Task.notes,
+        )
+        .where(Task.project_id == project.id)
+        .order_by(Task.id)
+    )
     return [
         {
             "version_id": v,
-            "task_id": t.id,
-            "activity_id": t.activity_id,
-            "external_id": t.external_id,
-            "name": t.name,
-            "type": t.type.value,
-            "parent_task_id": t.parent_id,
-            "start_date": t.start_date,
-            "end_date": t.end_date,
-            "duration_days": t.duration_days,
-            "calendar": calendar_names.get(t.calendar_id) if t.calendar_id else None,
-            "shift": t.shift.value,
-            "owner": users.get(t.owner_id) if t.owner_id else None,
-            "assignees": _join(users.get(u) for u in t.assignee_ids or ()),
-            "subcontractor_id": t.subcontractor_id,
-            "subcontractor": sub_names.get(t.subcontractor_id) if t.subcontractor_id else None,
-            "location_id": t.location_id,
-            "location": location_names.get(t.location_id) if t.location_id else None,
-            "work_area": t.work_area,
-            "folder_id": t.folder_id,
-            "folder_code": folder_codes.get(t.folder_id) if t.folder_id else None,
-            "package_id": t.package_id,
-            "package": package_names.get(t.package_id) if t.package_id else None,
-            "status": t.status.value,
-            "committed": t.committed,
-            "milestone_target_date": t.milestone_target_date,
-            "tags": _join(t.tags or ()),
-            "notes": t.notes,
+            "task_id": t_id,
+            "activity_id": activity_id,
+            "external_id": external_id,
+            "name": name,
+            "type": types[t_type],
+            "parent_task_id": parent_id,
+            "start_date": start_date,
+            "end_date": end_date,
+            "duration_days": duration_days,
+            "calendar": calendar_names.get(calendar_id) if calendar_id else None,
+            "shift": shifts[shift],
+            "owner": users.get(owner_id) if owner_id else None,
+            "assignees": assignee_names[assignees],
+            "subcontractor_id": subcontractor_id,
+            "subcontractor": sub_names.get(subcontractor_id) if subcontractor_id else None,
+            "location_id": location_id,
+            "location": location_names.get(location_id) if location_id else None,
+            "work_area": work_area,
+            "folder_id": folder_id,
+            "folder_code": folder_codes.get(folder_id) if folder_id else None,
+            "package_id": package_id,
+            "package": package_names.get(package_id) if package_id else None,
+            "status": statuses[status],
+            "committed": committed,
+            "milestone_target_date": milestone_target_date,
+            "tags": tag_lists[tags],
+            "notes": notes,
         }
-        for t in session.execute(
-            select(Task.__table__).where(Task.project_id == project.id).order_by(Task.id)
-        )
+        for (
+            t_id,
+            activity_id,
+            external_id,
+            name,
+            t_type,
+            parent_id,
+            start_date,
+            end_date,
+            duration_days,
+            calendar_id,
+            shift,
+            owner_id,
+            assignees,
+            subcontractor_id,
+            location_id,
+            work_area,
+            folder_id,
+            package_id,
+            status,
+            committed,
+            milestone_target_date,
+            tags,
+            notes,
+        ) in session.execute(query)
     ]
 
 
 def link_rows(session: Session, project: Project, v: int) -> list[Row]:
+    types = _values(LinkType)
+    query = (
+        select(
+            TaskLink.id,
+            TaskLink.predecessor_id,
+            TaskLink.successor_id,
+            _raw(TaskLink.type),
+            TaskLink.lag_days,
+        )
+        .where(TaskLink.project_id == project.id)
+        .order_by(TaskLink.id)
+    )
     return [
         {
             "version_id": v,
-            "link_id": lk.id,
-            "predecessor_task_id": lk.predecessor_id,
-            "successor_task_id": lk.successor_id,
-            "type": lk.type.value,
-            "lag_days": lk.lag_days,
+            "link_id": link_id,
+            "predecessor_task_id": predecessor_id,
+            "successor_task_id": successor_id,
+            "type": types[link_type],
+            "lag_days": lag_days,
         }
-        for lk in session.scalars(
-            select(TaskLink).where(TaskLink.project_id == project.id).order_by(TaskLink.id)
-        )
+        for link_id, predecessor_id, successor_id, link_type, lag_days in session.execute(query)
     ]
 
 
 def resource_rows(session: Session, tasks: Any, v: int) -> list[Row]:
+    kinds = _values(ResourceKind)
+    query = (
+        select(
+            TaskResource.id,
+            TaskResource.task_id,
+            _raw(TaskResource.kind),
+            TaskResource.name,
+            TaskResource.quantity,
+            TaskResource.unit,
+        )
+        .where(TaskResource.task_id.in_(tasks))
+        .order_by(TaskResource.id)
+    )
     return [
         {
             "version_id": v,
-            "resource_id": r.id,
-            "task_id": r.task_id,
-            "kind": r.kind.value,
-            "name": r.name,
-            "quantity": r.quantity,
-            "unit": r.unit,
+            "resource_id": resource_id,
+            "task_id": task_id,
+            "kind": kinds[kind],
+            "name": name,
+            "quantity": quantity,
+            "unit": unit,
         }
-        for r in session.scalars(
-            select(TaskResource).where(TaskResource.task_id.in_(tasks)).order_by(TaskResource.id)
-        )
+        for resource_id, task_id, kind, name, quantity, unit in session.execute(query)
     ]
 
 
 def status_rows(session: Session, tasks: Any, v: int, known: Lookups) -> list[Row]:
     reason_by_id = {r.id: r for r in known.reasons}
+    types, impacts = _values(ProgressType), _values(Impact)
+    users = known.users
+    query = (
+        select(
+            ProgressUpdate.id,
+            ProgressUpdate.task_id,
+            ProgressUpdate.day,
+            _raw(ProgressUpdate.type),
+            ProgressUpdate.reason_id,
+            _raw(ProgressUpdate.impact),
+            ProgressUpdate.amount_days,
+            ProgressUpdate.comment,
+            ProgressUpdate.by_user_id,
+            ProgressUpdate.recorded_at,
+        )
+        .where(ProgressUpdate.task_id.in_(tasks))
+        .order_by(ProgressUpdate.id)
+    )
     rows = []
-    for u in session.scalars(
-        select(ProgressUpdate).where(ProgressUpdate.task_id.in_(tasks)).order_by(ProgressUpdate.id)
-    ):
-        reason = reason_by_id.get(u.reason_id) if u.reason_id else None
+    for (
+        status_id,
+        task_id,
+        day,
+        update_type,
+        reason_id,
+        impact,
+        amount_days,
+        comment,
+        by_user_id,
+        recorded_at,
+    ) in session.execute(query):
+        reason = reason_by_id.get(reason_id) if reason_id else None
         rows.append(
             {
                 "version_id": v,
-                "status_id": u.id,
-                "task_id": u.task_id,
-                "day": u.day,
-                "type": u.type.value,
-                "reason_id": u.reason_id,
+                "status_id": status_id,
+                "task_id": task_id,
+                "day": day,
+                "type": types[update_type],
+                "reason_id": reason_id,
                 "reason": reason.label if reason else None,
                 "reason_category": reason.category.value if reason else None,
-                "impact": u.impact.value if u.impact else None,
-                "amount_days": u.amount_days,
-                "comment": u.comment,
-                "recorded_by": known.users.get(u.by_user_id) if u.by_user_id else None,
-                "recorded_at": u.recorded_at,
+                "impact": impacts[impact],
+                "amount_days": amount_days,
+                "comment": comment,
+                "recorded_by": users.get(by_user_id) if by_user_id else None,
+                "recorded_at": recorded_at,
             }
         )
     return rows
@@ -191,25 +335,50 @@ def status_rows(session: Session, tasks: Any, v: int, known: Lookups) -> list[Ro
 
 def blocker_rows(session: Session, tasks: Any, v: int, known: Lookups) -> list[Row]:
     category_by_id = {c.id: c for c in known.categories}
+    statuses = _values(BlockerStatus)
+    users = known.users
+    query = (
+        select(
+            Blocker.id,
+            Blocker.task_id,
+            Blocker.title,
+            Blocker.category_id,
+            Blocker.owner_id,
+            Blocker.raised_on,
+            Blocker.due_on,
+            _raw(Blocker.status),
+            Blocker.resolved_on,
+        )
+        .where(Blocker.task_id.in_(tasks))
+        .order_by(Blocker.id)
+    )
     rows = []
-    for b in session.scalars(
-        select(Blocker).where(Blocker.task_id.in_(tasks)).order_by(Blocker.id)
-    ):
-        category = category_by_id.get(b.category_id) if b.category_id else None
+    for (
+        blocker_id,
+        task_id,
+        title,
+        category_id,
+        owner_id,
+        raised_on,
+        due_on,
+        status,
+        resolved_on,
+    ) in session.execute(query):
+        category = category_by_id.get(category_id) if category_id else None
         rows.append(
             {
                 "version_id": v,
-                "blocker_id": b.id,
-                "task_id": b.task_id,
-                "title": b.title,
-                "category_id": b.category_id,
+                "blocker_id": blocker_id,
+                "task_id": task_id,
+                "title": title,
+                "category_id": category_id,
                 "category": category.label if category else None,
                 "canonical_category": category.category.value if category else None,
-                "owner": known.users.get(b.owner_id) if b.owner_id else None,
-                "raised_on": b.raised_on,
-                "due_on": b.due_on,
-                "status": b.status.value,
-                "resolved_on": b.resolved_on,
+                "owner": users.get(owner_id) if owner_id else None,
+                "raised_on": raised_on,
+                "due_on": due_on,
+                "status": statuses[status],
+                "resolved_on": resolved_on,
             }
         )
     return rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import orjson
 import pytest
 from sqlalchemy import select
 
@@ -249,3 +250,231 @@ def test_dates_of_the_demo_are_published_weekly(client, demo):
     versions = client.get(demo.root + "Versions", headers=demo.auth).json()["value"]
     stamps = [dt.datetime.fromisoformat(v["published_at"]) for v in versions]
     assert stamps == sorted(stamps, reverse=True)
+
+
+def _expected_page(client, project, path, response):
+    """The page as orjson writes it from rows: what every page was before pages were laid
+    out from stored bytes (the JSON feed gives the rows)."""
+    body = response.json()
+    expected = {"@odata.context": body["@odata.context"]}
+    if "@odata.count" in body:
+        expected["@odata.count"] = body["@odata.count"]
+    expected["value"] = body["value"]
+    if "@odata.nextLink" in body:
+        expected["@odata.nextLink"] = body["@odata.nextLink"]
+    return orjson.dumps(expected)
+
+
+@pytest.mark.parametrize("page_size", [600, 450])  # whole stored chunks (300 rows); cut ones
+def test_pages_from_stored_bytes_are_the_bytes_of_their_rows(
+    make_client, demo, json_feed, page_size
+):
+    client = make_client(odata_page_size=page_size, feed_requests_per_hour=1000)
+    identity = {**demo.auth, "Accept-Encoding": "identity"}
+    for entity in ENTITY_SETS:
+        link, rows = demo.root + entity.name, []
+        while link:
+            response = client.get(link, headers=identity)
+            assert response.status_code == 200
+            body = response.json()
+            assert response.content == _expected_page(client, demo, link, response)
+            gz = client.get(link, headers={**demo.auth, "Accept-Encoding": "gzip"})
+            if len(response.content) >= 1024:
+                assert gz.headers["content-encoding"] == "gzip"
+                assert int(gz.headers["content-length"]) < len(response.content)
+            assert gz.content == response.content  # decoded by the client
+            rows += body["value"]
+            link = body.get("@odata.nextLink")
+        if entity.row_number:
+            rows = [{k: v for k, v in r.items() if k != "row_number"} for r in rows]
+        assert rows == json_feed[entity.table.name], entity.name
+
+
+@pytest.mark.parametrize("params", [{}, {"$orderby": "name"}])
+def test_a_gzip_page_is_one_valid_gzip_member(make_client, demo, params):
+    import zlib
+
+    client = make_client(odata_page_size=2000)
+    plain = client.get(
+        demo.root + "Tasks", params=params, headers={**demo.auth, "Accept-Encoding": "identity"}
+    )
+    with client.stream(
+        "GET", demo.root + "Tasks", params=params, headers={**demo.auth, "Accept-Encoding": "gzip"}
+    ) as response:
+        assert response.headers["content-encoding"] == "gzip"
+        raw = b"".join(response.iter_raw())
+    assert int(response.headers["content-length"]) == len(raw)
+    member = zlib.decompressobj(31)  # gzip: the trailer's CRC-32 and size are checked
+    assert member.decompress(raw) == plain.content
+    assert member.eof and member.unused_data == b""
+
+
+def _ordered_rows(client, project, orderby, **params):
+    pages = walk(client, project, "Tasks", **{"$orderby": orderby, **params})
+    return pages, rows_of(pages)
+
+
+@pytest.mark.parametrize(
+    "orderby",
+    ["name", "milestone_target_date desc,name", "external_id,duration_days desc", "task_id desc"],
+)
+def test_an_ordered_walk_is_the_same_at_any_page_size_and_is_sorted(make_client, demo, orderby):
+    small = make_client(odata_page_size=PAGE)
+    big = make_client(odata_page_size=5000)
+    _, by_small = _ordered_rows(small, demo, orderby)
+    pages, by_big = _ordered_rows(big, demo, orderby)
+    assert len(pages) == 1 and by_small == by_big and len(by_big) == 1600
+    entity = ENTITY_SETS_BY_NAME["Tasks"]
+    items = tuple(OrderItem(p.split()[0], p.split()[-1] == "desc") for p in orderby.split(","))
+    order = total_order(items, entity)
+    key = sort_key(order, entity)
+    keys = [key(tuple(r[i.name] for i in order)) for r in by_big]
+    assert all(a < b for a, b in itertools.pairwise(keys))
+
+
+def test_an_ordered_query_is_sorted_once_then_served_from_memory(make_client, demo, json_feed):
+    client = make_client(odata_page_size=PAGE)
+    params = {"$orderby": "name desc", "$filter": "duration_days ge 3", "$count": "true"}
+    first = walk(client, demo, "Tasks", **params)
+    cache = client.app.state.odata_order_cache
+    assert cache.builds == 1 and len(first) > 3
+    again = walk(client, demo, "Tasks", **params)
+    assert cache.builds == 1 and cache.hits >= len(first) * 2 - 1
+    assert rows_of(again) == rows_of(first)
+    expected = [t for t in json_feed["tasks"] if t["duration_days"] >= 3]
+    assert {p["@odata.count"] for p in first} == {len(expected)}
+    assert sorted(map(str, rows_of(first))) == sorted(map(str, expected))
+    assert cache.used_bytes <= cache.budget_bytes
+    walk(client, demo, "Tasks", **{**params, "$filter": "duration_days ge 4"})
+    assert cache.builds == 2  # another query, another sorted set
+
+
+def test_ordered_pages_carry_select_top_and_skip(make_client, demo):
+    client = make_client(odata_page_size=PAGE)
+    full = rows_of(walk(client, demo, "Resources", **{"$orderby": "name,quantity desc"}))
+    pages = walk(
+        client,
+        demo,
+        "Resources",
+        **{
+            "$orderby": "name,quantity desc",
+            "$select": "name,quantity",
+            "$top": "100",
+            "$skip": "5",
+        },
+    )
+    assert rows_of(pages) == [{"name": r["name"], "quantity": r["quantity"]} for r in full[5:105]]
+
+
+def test_the_order_cache_stays_within_its_budget(make_client, demo):
+    from planbridge.feeds.odata.ordered import OrderCache
+
+    client = make_client(odata_page_size=PAGE)
+    client.get(demo.root + "Tasks", params={"$orderby": "name"}, headers=demo.auth)
+    built = client.app.state.odata_order_cache
+    entry = next(iter(built._entries.values()))
+    small = OrderCache(budget_bytes=entry.cost * 2 + 1)
+    for n in range(4):
+        small.get_or_build(n, lambda: entry)
+    assert small.builds == 4 and len(small._entries) == 2
+    assert small.used_bytes <= small.budget_bytes
+    assert small.get_or_build(3, lambda: pytest.fail("cached")) is entry
+
+
+def _token(link):
+    import base64
+
+    text = link.split("$skiptoken=")[1].upper()
+    return orjson.loads(base64.b32decode(text + "=" * (-len(text) % 8)))
+
+
+def _forge(data):
+    import base64
+
+    return base64.b32encode(orjson.dumps(data)).decode().rstrip("=").lower()
+
+
+@pytest.mark.parametrize(
+    ("orderby", "change"),
+    [
+        ("", {"t": -5}),
+        ("", {"c": -1}),
+        ("", {"v": -1}),
+        ("", {"p": [1, 2]}),
+        ("", {"p": ["a", 0, 0]}),
+        ("", {"p": [1, 0, -1]}),
+        ("", {"p": {"x": 1}}),
+        ("", {"t": 1.5}),
+        ("", {"v": True}),
+        ("name", {"a": None}),
+        ("name", {"a": ["x"]}),
+        ("name", {"a": [1, 2, 3]}),
+        ("name", {"a": [["x"], 1, 2]}),
+        ("name", {"a": "abc"}),
+        ("duration_days", {"a": [True, 1, 2]}),
+        ("duration_days", {"a": [1.5, 1, 2]}),
+    ],
+)
+def test_a_tampered_skiptoken_is_a_400_not_a_500(make_client, demo, orderby, change):
+    client = make_client(odata_page_size=PAGE)
+    params = {"$orderby": orderby} if orderby else {}
+    link = client.get(demo.root + "Tasks", params=params, headers=demo.auth).json()[
+        "@odata.nextLink"
+    ]
+    forged = _forge({**_token(link), **change})
+    response = client.get(
+        demo.root + "Tasks", params={**params, "$skiptoken": forged}, headers=demo.auth
+    )
+    assert assert_odata_error(response, 400, "invalid_query")["target"] == "$skiptoken"
+
+
+@pytest.mark.parametrize("change", [{"p": [10**6, 0, 0]}, {"p": [1, 0, 10**9]}])
+def test_a_skiptoken_pointing_nowhere_ends_the_walk_cleanly(make_client, demo, change):
+    client = make_client(odata_page_size=PAGE)
+    link = client.get(demo.root + "Tasks", headers=demo.auth).json()["@odata.nextLink"]
+    data = _token(link)
+    forged = _forge({**data, **change})
+    response = client.get(demo.root + "Tasks", params={"$skiptoken": forged}, headers=demo.auth)
+    assert response.status_code == 200
+    assert isinstance(response.json()["value"], list)
+
+
+def test_the_column_sorts_give_the_odata_order_with_nulls_and_descending_items():
+    import random
+
+    from planbridge.feeds.odata.ordered import _sorted_indexes
+
+    entity = ENTITY_SETS_BY_NAME["Tasks"]
+    rng = random.Random(3)
+    rows = [
+        {
+            "name": rng.choice([None, "a", "b", "B", "é", "ab"]),
+            "duration_days": rng.choice([None, 0, 1, 2, -3]),
+            "version_id": rng.choice([1, 2]),
+            "task_id": n,
+        }
+        for n in range(500)
+    ]
+    for items in [
+        (OrderItem("name"),),
+        (OrderItem("name", True), OrderItem("duration_days")),
+        (OrderItem("duration_days", True), OrderItem("name", True)),
+    ]:
+        order = total_order(items, entity)
+        columns = [[r[i.name] for r in rows] for i in order]
+        key = sort_key(order, entity)
+        expected = sorted(range(len(rows)), key=lambda i: key([c[i] for c in columns]))
+        assert _sorted_indexes(columns, order) == expected
+
+
+def test_rows_are_cut_from_a_chunk_body_at_their_boundaries_only():
+    from planbridge.feeds.odata.ordered import _row_starts
+    from planbridge.publishing.chunks import dumps
+
+    tricky = ['x},{"version_id":1', "},{", '"}', "\\", "plain"]
+    rows = [{"version_id": 1, "task_id": n, "name": name} for n, name in enumerate(tricky)]
+    body = dumps(rows)[1:-1]
+    starts = _row_starts(body, len(rows))
+    assert starts is not None
+    assert [orjson.loads(body[a : b - 1]) for a, b in itertools.pairwise(starts)] == rows
+    assert _row_starts(body, len(rows) + 1) is None

@@ -6,9 +6,13 @@ it belongs to ($filter, $orderby and entity set), and carries the rows still wan
 and the count ($count=true), so later pages repeat neither work nor arithmetic.
 
 - Without ``$orderby`` rows come in feed order (versions newest first, rows as stored) and the
-  token holds the position of the next row: a page reads only the chunks it returns.
+  token holds the position of the next row: (version, chunk ``seq``, row in the chunk), the key
+  of the chunk index ``(version_id, table_name, seq)`` plus an offset. Without ``$filter`` a
+  page is laid out from the chunks' row counts alone and sent as their stored bytes (and
+  stored DEFLATE for gzip): nothing is parsed or compressed but a partly covered chunk.
 - With ``$orderby`` the order is completed with the key, so it is total, and the token holds
-  the last row's sort values: each page scans the set once, keeping only a page of rows.
+  the last row's sort values; the set is sorted once per query and kept (``ordered.py``), so
+  a page is a binary search and a slice.
 
 Tokens are base32 (no ``_``), so they never look like a feed token in the query string.
 """
@@ -18,20 +22,33 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import heapq
-import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from sqlalchemy import Engine
 
+from planbridge.feeds.odata import ordered
 from planbridge.feeds.odata import rows as stored
 from planbridge.feeds.odata.errors import InvalidQuery
 from planbridge.feeds.odata.filters import Predicate
 from planbridge.feeds.odata.model import EntitySet
-from planbridge.feeds.odata.options import Options, OrderItem
+from planbridge.feeds.odata.options import Options
+from planbridge.feeds.odata.ordered import sort_key, total_order
+from planbridge.feeds.odata.pieces import Piece
+
+__all__ = [
+    "Cursor",
+    "Page",
+    "Source",
+    "count",
+    "decode",
+    "encode",
+    "page",
+    "sort_key",
+    "total_order",
+]
 
 Row = dict[str, Any]
 Position = tuple[int, int, int]
@@ -51,8 +68,11 @@ class Cursor:
 @dataclass(frozen=True, slots=True)
 class Page:
     rows: list[Row]
+    """The page's rows, parsed; empty when it comes as ``pieces``."""
     count: int | None
     next: Cursor | None
+    pieces: list[Piece] | None = None
+    """The page's rows as JSON pieces joined by commas (the bytes of ``rows``, unparsed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +83,7 @@ class Source:
     chunks: Sequence[stored.ChunkInfo]
     cache: stored.RowCache
     entity: EntitySet
+    orders: ordered.OrderCache
 
     def read(self, start: int = 0) -> Iterator[tuple[stored.ChunkInfo, list[Row]]]:
         return stored.read(
@@ -72,6 +93,24 @@ class Source:
     def rows(self) -> Iterator[Row]:
         for _, rows in self.read():
             yield from rows
+
+    def ordered(self, options: Options) -> ordered.OrderedSet:
+        """The rows passing ``$filter`` in ``$orderby`` order: sorted once, then cached."""
+        key: Hashable = (
+            self.entity.name,
+            options.filter_text,
+            options.orderby_text,
+            tuple(c.key for c in self.chunks),
+        )
+        return self.orders.get_or_build(
+            key,
+            lambda: ordered.build(
+                ordered.Chunks(self.engine, self.chunks, self.cache, self.entity.row_number),
+                self.entity,
+                options.orderby,
+                options.predicate,
+            ),
+        )
 
 
 def query_id(entity: EntitySet, options: Options) -> str:
@@ -98,7 +137,7 @@ def decode(token: str, query: str) -> Cursor:
         data = orjson.loads(base64.b32decode(text + "=" * (-len(text) % 8)))
         cursor = Cursor(
             query=_typed(data["q"], str),
-            snapshot=_typed(data["v"], int),
+            snapshot=_optional_int(_typed(data["v"], int)) or 0,
             top=_optional_int(data["t"]),
             count=_optional_int(data["c"]),
             position=_position(data["p"]),
@@ -126,7 +165,12 @@ def _typed(value: Any, kind: type) -> Any:
 
 
 def _optional_int(value: Any) -> int | None:
-    return None if value is None else int(_typed(value, int))
+    if value is None:
+        return None
+    number = int(_typed(value, int))
+    if number < 0:
+        raise ValueError("negative")
+    return number
 
 
 def _position(value: Any) -> Position | None:
@@ -142,25 +186,42 @@ def _position(value: Any) -> Position | None:
 
 
 def page(
-    source: Source, options: Options, *, page_size: int, cursor: Cursor | None, snapshot: int
+    source: Source,
+    options: Options,
+    *,
+    page_size: int,
+    cursor: Cursor | None,
+    snapshot: int,
+    raw: bool = False,
 ) -> Page:
-    """One page of ``source`` under ``options``, continuing ``cursor`` if given."""
+    """One page of ``source`` under ``options``, continuing ``cursor`` if given. ``raw``: the
+    caller takes the rows as pieces of JSON (no ``$select`` to apply), when they can be."""
     top = options.top if cursor is None else cursor.top
     skip = options.skip if cursor is None else 0
     want = page_size if top is None else min(page_size, top)
+    rows: list[Row] = []
+    pieces: list[Piece] | None = None
     if options.orderby:
         after = None if cursor is None else cursor.after
-        rows, passed, last = _ordered(source, options, skip, want, after)
+        if cursor is not None and after is None:
+            raise InvalidQuery(
+                "The $skiptoken is not one this service issued.", target="$skiptoken"
+            )
+        pieces, taken, passed, last = _ordered(source, options, skip, want, after)
         total = passed if options.count else None
         position = None
     else:
         start = None if cursor is None else cursor.position
-        rows, position = _walk(source, options.predicate, skip, want, start)
+        if raw and options.predicate is None and not source.entity.row_number:
+            pieces, taken, position = _runs(source, skip, want, start)
+        else:
+            rows, position = _walk(source, options.predicate, skip, want, start)
+            taken = len(rows)
         last = None
         total = None if cursor is None else cursor.count
         if options.count and total is None:
             total = count(source, options.predicate)
-    left = None if top is None else top - len(rows)
+    left = None if top is None else top - taken
     more = (position is not None or last is not None) and left != 0
     next_cursor = (
         Cursor(
@@ -174,7 +235,7 @@ def page(
         if more
         else None
     )
-    return Page(rows, total, next_cursor)
+    return Page(rows, total, next_cursor, pieces)
 
 
 def count(source: Source, predicate: Predicate | None) -> int:
@@ -216,39 +277,71 @@ def _walk(
     return out, None
 
 
+def _runs(
+    source: Source, skip: int, want: int, start: Position | None
+) -> tuple[list[Piece], int, Position | None]:
+    """Without a filter, ``_walk`` from the chunks' row counts alone: the page's rows as whole
+    stored chunks (sent as stored) and slices of partly covered ones (parsed and written
+    again); also the number of rows and the position of the first row left over."""
+    chunks = source.chunks
+    begin, offset = 0, 0
+    if start is not None:
+        found = next((i for i, c in enumerate(chunks) if (c.version_id, c.seq) == start[:2]), None)
+        if found is None:  # its version left the history window: so did all older ones
+            return [], 0, None
+        begin, offset = found, start[2]
+    while begin < len(chunks) and skip >= chunks[begin].row_count - offset:
+        skip -= chunks[begin].row_count - offset
+        begin, offset = begin + 1, 0
+    offset += skip
+    spans: list[tuple[stored.ChunkInfo, int, int]] = []
+    taken = 0
+    position: Position | None = None
+    for chunk in chunks[begin:]:
+        if offset < chunk.row_count:
+            if taken == want:
+                position = (chunk.version_id, chunk.seq, offset)
+                break
+            end = min(chunk.row_count, offset + want - taken)
+            spans.append((chunk, offset, end))
+            taken += end - offset
+            if end < chunk.row_count:
+                position = (chunk.version_id, chunk.seq, end)
+                break
+        offset = 0
+    partial = [c for c, a, b in spans if (a, b) != (0, c.row_count)]
+    parsed = {c.id: rows for c, rows in stored.read(source.engine, partial, source.cache)}
+    pieces: list[Piece] = []
+    for chunk, a, b in spans:
+        if pieces:
+            pieces.append(b",")
+        if (a, b) == (0, chunk.row_count):
+            pieces.append(chunk)
+        else:
+            pieces.append(orjson.dumps(parsed[chunk.id][a:b])[1:-1])
+    return pieces, taken, position
+
+
 def _ordered(
     source: Source,
     options: Options,
     skip: int,
     want: int,
     after: tuple[Any, ...] | None,
-) -> tuple[list[Row], int, tuple[Any, ...] | None]:
-    """The page after ``after`` in ``$orderby`` order (completed with the key), the number
-    of rows passing the filter, and the sort values of the page's last row if more follow."""
-    order = total_order(options.orderby, source.entity)
-    names = tuple(item.name for item in order)
+) -> tuple[list[Piece], int, int, tuple[Any, ...] | None]:
+    """The page after ``after`` in ``$orderby`` order (completed with the key) as pieces, its
+    number of rows, the number of rows passing the filter, and the sort values of the page's
+    last row if more follow."""
     if after is not None:
+        names = tuple(item.name for item in total_order(options.orderby, source.entity))
         _check_after(after, names, source.entity)
-    key = sort_key(order, source.entity)
-    after_key = None if after is None else key(after)
-    predicate = options.predicate
-    passed = 0
-
-    def candidates() -> Iterator[tuple[tuple[Any, ...], tuple[Any, ...], Row]]:
-        nonlocal passed
-        for row in source.rows():
-            if predicate is not None and not predicate(row):
-                continue
-            passed += 1
-            values = tuple(row[n] for n in names)
-            row_key = key(values)
-            if after_key is None or after_key < row_key:
-                yield row_key, values, row
-
-    best = heapq.nsmallest(skip + want + 1, candidates(), key=operator.itemgetter(0))
-    chosen = best[skip : skip + want]
-    more = len(best) > skip + want and want > 0
-    return [row for _, _, row in chosen], passed, chosen[-1][1] if more and chosen else None
+    rows = source.ordered(options)
+    begin = (0 if after is None else rows.position(after)) + skip
+    stop = min(rows.count, begin + want)
+    taken = max(0, stop - begin)
+    more = stop < rows.count and want > 0
+    last = rows.values_at(stop - 1) if more and taken else None
+    return rows.pieces(begin, stop), taken, rows.count, last
 
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -275,48 +368,3 @@ def _check_after(after: tuple[Any, ...], names: tuple[str, ...], entity: EntityS
     )
     if not valid:
         raise InvalidQuery("The $skiptoken is not one this service issued.", target="$skiptoken")
-
-
-def total_order(orderby: Sequence[OrderItem], entity: EntitySet) -> tuple[OrderItem, ...]:
-    """``$orderby`` followed by the key properties it does not name, ascending."""
-    named = {item.name for item in orderby}
-    return (*orderby, *(OrderItem(k) for k in entity.key if k not in named))
-
-
-class _Descending:
-    """A string (or date) that sorts in reverse, for descending $orderby items."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __lt__(self, other: _Descending) -> bool:
-        return bool(other.value < self.value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Descending) and self.value == other.value
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-def sort_key(
-    order: Sequence[OrderItem], entity: EntitySet
-) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    """Map a row's sort values to a key Python compares natively (fast): OData puts nulls
-    first ascending and last descending; descending numbers are negated."""
-    parts: list[Callable[[Any], tuple[bool, Any]]] = []
-    for item in order:
-        column = entity.column(item.name)
-        numeric = column is not None and column.type in ("integer", "number", "boolean")
-        if not item.descending:
-            parts.append(lambda v: (v is not None, v))
-        elif numeric:
-            parts.append(lambda v: (v is None, 0 if v is None else -v))
-        else:
-            parts.append(lambda v: (v is None, None if v is None else _Descending(v)))
-
-    def key(values: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(part(v) for part, v in zip(parts, values, strict=True))
-
-    return key

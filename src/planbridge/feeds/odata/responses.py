@@ -4,14 +4,17 @@ JSON error body ``{"error": {"code", "message", "target", "innererror": {"hint",
 from __future__ import annotations
 
 import gzip
+from collections.abc import Sequence
 from typing import Any, Final
 
 import orjson
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy import Engine
 
 from planbridge.errors import PlanBridgeError
 from planbridge.feeds.gate import accepts_gzip
+from planbridge.feeds.odata import pieces as body_pieces
 
 ODATA_VERSION: Final = "4.0"
 JSON_TYPE: Final = "application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8"
@@ -38,6 +41,23 @@ def payload(
         body = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
         sent["Content-Encoding"] = "gzip"
     return Response(body, status_code=status, media_type=media_type, headers=sent)
+
+
+def pieces(
+    request: Request,
+    engine: Engine,
+    laid_out: Sequence[body_pieces.Piece],
+    *,
+    extra: dict[str, str] | None = None,
+) -> Response:
+    """A JSON body laid out as pieces: the same bytes as :func:`json` would send (gzip: one
+    member of stored DEFLATE pieces and the literals compressed here)."""
+    sent = headers({**(extra or {}), "Vary": "Accept-Encoding"})
+    size = body_pieces.size(laid_out)
+    if size >= GZIP_MIN_BYTES and accepts_gzip(request.headers.get("accept-encoding", "")):
+        sent["Content-Encoding"] = "gzip"
+        return Response(body_pieces.gzip(engine, laid_out), media_type=JSON_TYPE, headers=sent)
+    return Response(body_pieces.identity(engine, laid_out), media_type=JSON_TYPE, headers=sent)
 
 
 def json(

@@ -12,6 +12,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Final
 
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,7 +23,7 @@ from planbridge.errors import PlanBridgeError
 from planbridge.feeds import assemble
 from planbridge.feeds.gate import Context, Credentials, authorize
 from planbridge.feeds.odata import options as query_options
-from planbridge.feeds.odata import paging, responses
+from planbridge.feeds.odata import ordered, paging, pieces, responses
 from planbridge.feeds.odata import rows as stored
 from planbridge.feeds.odata.errors import (
     InvalidQuery,
@@ -178,20 +179,37 @@ def _collection(call: Call, entity: EntitySet) -> Response:
         cursor = paging.decode(options.skiptoken, paging.query_id(entity, options))
     source, snapshot = _source(call, entity, None if cursor is None else cursor.snapshot)
     page_size, applied = _page_size(call)
-    page = paging.page(source, options, page_size=page_size, cursor=cursor, snapshot=snapshot)
+    page = paging.page(
+        source,
+        options,
+        page_size=page_size,
+        cursor=cursor,
+        snapshot=snapshot,
+        raw=options.select is None,
+    )
     context = f"{call.root}$metadata#{entity.name}"
     rows = page.rows
+    if page.pieces is not None and options.select is not None:
+        rows = orjson.loads(b"[" + pieces.identity(source.engine, page.pieces) + b"]")
     if options.select is not None:
         context += f"({','.join(options.select)})"
         rows = [{name: row[name] for name in options.select} for row in rows]
-    body: dict[str, Any] = {"@odata.context": context}
+    head: dict[str, Any] = {"@odata.context": context}
     if page.count is not None:
-        body["@odata.count"] = page.count
-    body["value"] = rows
+        head["@odata.count"] = page.count
+    link = None
     if page.next is not None:
-        body["@odata.nextLink"] = _next_link(call, entity, options, paging.encode(page.next))
+        link = _next_link(call, entity, options, paging.encode(page.next))
     extra = {"Preference-Applied": f"odata.maxpagesize={page_size}"} if applied else None
-    return responses.json(request, body, extra=extra)
+    if page.pieces is None or options.select is not None:
+        body: dict[str, Any] = {**head, "value": rows}
+        if link is not None:
+            body["@odata.nextLink"] = link
+        return responses.json(request, body, extra=extra)
+    # The same bytes as orjson.dumps of the body above, laid out around the stored rows.
+    tail = b"]" + (b"" if link is None else b',"@odata.nextLink":' + orjson.dumps(link)) + b"}"
+    laid_out = pieces.join([orjson.dumps(head)[:-1] + b',"value":[', *page.pieces, tail])
+    return responses.pieces(request, source.engine, laid_out, extra=extra)
 
 
 def _count(call: Call, entity: EntitySet) -> Response:
@@ -216,7 +234,9 @@ def _source(call: Call, entity: EntitySet, snapshot: int | None) -> tuple[paging
         )
         ids = [v.id for v in versions if snapshot is None or v.id <= snapshot]
         chunks = stored.chunk_plan(session, ids, entity.table.name)
-    source = paging.Source(ctx.db.engine, chunks, _cache(call.request), entity)
+    source = paging.Source(
+        ctx.db.engine, chunks, _cache(call.request), entity, _order_cache(call.request)
+    )
     return source, snapshot if snapshot is not None else max(ids, default=0)
 
 
@@ -246,4 +266,15 @@ def _cache(request: Request) -> stored.RowCache:
         if cache is None:
             cache = stored.RowCache()
             state.odata_row_cache = cache
+    return cache
+
+
+def _order_cache(request: Request) -> ordered.OrderCache:
+    """The application's cache of sorted sets ($orderby), made on first use."""
+    state = request.app.state
+    with _CACHE_LOCK:
+        cache: ordered.OrderCache | None = getattr(state, "odata_order_cache", None)
+        if cache is None:
+            cache = ordered.OrderCache()
+            state.odata_order_cache = cache
     return cache

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from planbridge.publishing.models import VersionChunk
+from planbridge.publishing.store import chunk_bytes
 
 Row = dict[str, Any]
 CacheKey = tuple[int, int, str, int, int]
@@ -139,17 +140,14 @@ def read(
 
 def _load(engine: Engine, batch: Sequence[ChunkInfo], row_number: bool) -> dict[int, list[Row]]:
     with engine.connect() as connection:
-        result = connection.execute(
-            select(VersionChunk.id, VersionChunk.body).where(
-                VersionChunk.id.in_([c.id for c in batch])
-            )
-        )
-        bodies = {row[0]: bytes(row[1]) for row in result}
-    parsed: dict[int, list[Row]] = {}
-    for chunk in batch:
-        rows: list[Row] = orjson.loads(b"[" + bodies[chunk.id] + b"]")
-        if row_number:
-            for offset, row in enumerate(rows, start=chunk.first_row + 1):
-                row["row_number"] = offset
-        parsed[chunk.id] = rows
-    return parsed
+        bodies = chunk_bytes(connection, [c.id for c in batch], "body")
+    return {chunk.id: parse(chunk, bodies[chunk.id], row_number) for chunk in batch}
+
+
+def parse(chunk: ChunkInfo, body: bytes, row_number: bool) -> list[Row]:
+    """A chunk's rows; ``row_number`` adds the OData-only column."""
+    rows: list[Row] = orjson.loads(b"[" + body + b"]")
+    if row_number:
+        for offset, row in enumerate(rows, start=chunk.first_row + 1):
+            row["row_number"] = offset
+    return rows
