@@ -29,6 +29,7 @@ from planbridge.web.docs_routes import router as docs_router
 from planbridge.web.docs_routes import swagger_assets
 from planbridge.web.export_routes import router as web_exports_router
 from planbridge.web.import_routes import router as web_import_router
+from planbridge.web.insight_routes import router as web_insight_router
 from planbridge.web.integration_routes import router as web_integrations_router
 from planbridge.web.plan_routes import router as web_plan_router
 from planbridge.web.project_routes import router as web_projects_router
@@ -78,6 +79,7 @@ def create_app(
     app.include_router(web_projects_router)
     app.include_router(web_integrations_router)
     app.include_router(web_exports_router)
+    app.include_router(web_insight_router)
     app.include_router(web_publish_router)
     app.include_router(web_import_router)
     app.include_router(web_plan_router)

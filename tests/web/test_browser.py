@@ -9,115 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
-from playwright.sync_api import sync_playwright
 
 from planbridge.actors import OPERATOR
-from planbridge.app import create_app
-from planbridge.db.session import Database
 from planbridge.projects import service as projects
-from planbridge.settings import Settings, load_settings
 from tests.builders import publish_at, small_plan
 from tests.conftest import REPO
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import ARGS, CHROMIUM, DESKTOP, PASSWORD, _free_port
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+__all__ = ["ARGS", "CHROMIUM", "DESKTOP", "_free_port"]  # kept importable from here too
 SCREENS = REPO / "tests" / "artifacts" / "screens"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def server(_migrated: Database, database_url: str) -> Iterator[str]:
-    """The app under uvicorn on a free loopback port, on the test database."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    settings: Settings = load_settings(
-        database_url=database_url, base_url=base, port=port, _env_file=None
-    )
-    config = uvicorn.Config(
-        create_app(settings, db=_migrated),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        access_log=False,
-        log_level="warning",
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield base
-    running.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run make install (it apt-get installs it)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def context(browser, server):
-    context = browser.new_context(
-        base_url=server, viewport=DESKTOP, permissions=["clipboard-read", "clipboard-write"]
-    )
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(context):
-    """A tab whose console must stay free of CSP violations and script errors."""
-    tab = context.new_page()
-    problems: list[str] = []
-    tab.on(
-        "console",
-        lambda m: (
-            problems.append(m.text)
-            if m.type == "error" and "Content Security Policy" in m.text
-            else None
-        ),
-    )
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    yield tab
-    assert problems == []
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import sync_playwright
 from sqlalchemy import select
 
 from planbridge.actors import OPERATOR
@@ -31,8 +30,6 @@ from planbridge.settings import load_settings
 from tests.api.conftest import issue_pat
 from tests.conftest import issue_token
 from tests.web.test_browser import (
-    ARGS,
-    CHROMIUM,
     DESKTOP,
     _free_port,
     axe_check,
@@ -76,16 +73,6 @@ def server(_migrated, database_url, clock) -> Iterator[str]:
     yield base
     running.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run make install (it apt-get installs it)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -463,7 +463,8 @@ def _resolve_blockers(
 ) -> None:
     """Resolve about half of the blockers open before ``week_end``, near their due date."""
     open_blockers = session.execute(
-        select(Blocker.id, Blocker.raised_on, Blocker.due_on).where(
+        select(Blocker.id, Blocker.raised_on, Blocker.due_on)
+        .where(
             Blocker.task_id.in_(select(Task.id).where(Task.project_id == project_id)),
             Blocker.status == "open",
             Blocker.raised_on < week_end,
