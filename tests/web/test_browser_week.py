@@ -1,7 +1,8 @@
 """The week of a site admin in a real browser (Debian's Chromium through Playwright) against a
 real server whose clock the test moves: upload a sample schedule, read the dry run, apply,
 publish, record progress through the Plan API, publish the next week, and read PPC on the
-Versions page equal to the metrics feed. Bad input through the pages changes no row.
+Versions page and in Insight's table views (trend, subcontractor breakdown, Pareto) equal to the
+metrics feed. Bad input through the pages changes no row.
 
 axe-core runs on every page; screenshots go to tests/artifacts/screens/.
 """
@@ -29,6 +30,8 @@ from planbridge.publishing.models import Version
 from planbridge.settings import load_settings
 from tests.api.conftest import issue_pat
 from tests.conftest import issue_token
+from tests.web.insight.test_insight_browser import _ratio as ratio
+from tests.web.insight.test_insight_browser import _table as insight_table
 from tests.web.test_browser import (
     DESKTOP,
     _free_port,
@@ -247,6 +250,44 @@ def test_admin_walks_the_week_and_versions_show_the_feeds_ppc(page, server, db, 
         for m in ("ppc_task_day", "ppc_task")
     ]
     assert values[0] is not None and float(values[0]) < 1, "the delay cost a planned day"
+
+    # The week ends in Insight: its table views show the feed's numbers for the same versions.
+    menu(page, "Insight")
+    page.wait_for_url("**/projects/QST/insight")
+    metrics = feed.json()
+    numbers = {v: n for n, v in versions.items()}
+    trend = {}
+    for row in insight_table(page, "ppc-trend"):
+        for metric, label in (("ppc_task_day", "task day"), ("ppc_task", "task")):
+            trend[(int(row["Version"]), metric)] = ratio(row[f"PPC ({label})"])
+    assert trend == {
+        (numbers[r["version_id"]], r["metric"]): r["value"] for r in metrics["ppc"]
+    } and trend[(2, "ppc_task_day")] == float(values[0])
+    latest = versions[2]
+    breakdown = {}
+    for row in insight_table(page, "ppc-breakdown"):
+        for metric, label in (("ppc_task_day", "task day"), ("ppc_task", "task")):
+            if row[f"Tasks ({label})"] != "—":
+                breakdown[(row["Subcontractor"], metric)] = ratio(row[f"PPC ({label})"])
+    assert (
+        breakdown
+        == {
+            (r["group_name"] or "(no subcontractor)", r["metric"]): r["value"]
+            for r in metrics["ppc_breakdown"]
+            if r["version_id"] == latest and r["dimension"] == "subcontractor"
+        }
+        and breakdown
+    )
+    pareto = [
+        (int(r["Rank"]), r["Reason"], int(r["Delayed task-days"]))
+        for r in insight_table(page, "variance")
+    ]
+    assert pareto == [
+        (r["rank"], r["reason"], r["delayed_task_days"])
+        for r in sorted(metrics["variance"], key=lambda r: r["rank"])
+        if r["version_id"] == latest and r["level"] == "reason"
+    ] and ("Awaiting access" in [reason for _, reason, _ in pareto])
+    check_page(page, "insight-week")
 
 
 def test_bad_input_through_the_pages_changes_no_row(page, db, week, clock):
