@@ -117,6 +117,7 @@ def _fill(world: World, project: Project) -> dict[str, str]:
         "action_id": str(world.b_action_id),
         "token_id": str(world.b_token_id),
         "name": f"{project.code}.pq",
+        "chart": "ppc-trend",
     }
 
 
