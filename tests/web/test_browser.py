@@ -170,6 +170,9 @@ def test_the_token_flow_works_by_keyboard_alone_and_the_dialog_traps_focus(page,
         project = projects.get_project(session, "QST")
         integrations.set_integration(session, project, OPERATOR, enabled=True)
     page.goto("/login?next=/projects/QST/integrations")
+    # The sign-in page puts focus in its email field (autofocus): wait for it before typing, or
+    # keys typed while the page is still settling land nowhere.
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'email'")
     page.keyboard.type(team.admin)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
