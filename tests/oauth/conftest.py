@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import re
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from html import unescape
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 
 from planbridge.actors import OPERATOR
 from planbridge.app import create_app
@@ -22,6 +19,7 @@ from planbridge.oauth import service as oauth
 from planbridge.settings import load_settings
 from tests.conftest import T0, Clock
 from tests.connector_fixtures import PASSWORD, make_user, team
+from tests.loopback import serving
 
 __all__ = ["make_user", "team"]
 
@@ -45,25 +43,8 @@ def live_server(_migrated: Database, database_url: str, server_clock: Clock) -> 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     settings = load_settings(database_url=database_url, base_url=base, port=port, _env_file=None)
-    config = uvicorn.Config(
-        create_app(settings, db=_migrated, clock=server_clock),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        access_log=False,
-        log_level="warning",
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield base
-    running.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, db=_migrated, clock=server_clock), port) as served:
+        yield served
 
 
 @pytest.fixture

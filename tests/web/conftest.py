@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import re
 import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from playwright.sync_api import sync_playwright
 
@@ -23,6 +20,7 @@ from planbridge.db.session import Database
 from planbridge.projects import service as projects
 from planbridge.projects.models import Project
 from planbridge.settings import Settings, load_settings
+from tests.loopback import serving
 
 PASSWORD = "quay street tower crane"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -124,25 +122,8 @@ def server(_migrated: Database, database_url: str) -> Iterator[str]:
     settings: Settings = load_settings(
         database_url=database_url, base_url=base, port=port, _env_file=None
     )
-    config = uvicorn.Config(
-        create_app(settings, db=_migrated),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        access_log=False,
-        log_level="warning",
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield base
-    running.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, db=_migrated), port) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

@@ -10,14 +10,11 @@ axe-core runs on every page; screenshots go to tests/artifacts/screens/.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from planbridge.actors import OPERATOR
@@ -30,6 +27,7 @@ from planbridge.publishing.models import Version
 from planbridge.settings import load_settings
 from tests.api.conftest import issue_pat
 from tests.conftest import issue_token
+from tests.loopback import serving
 from tests.web.insight.test_insight_browser import _ratio as ratio
 from tests.web.insight.test_insight_browser import _table as insight_table
 from tests.web.test_browser import (
@@ -57,25 +55,8 @@ def server(_migrated, database_url, clock) -> Iterator[str]:
     settings = load_settings(
         database_url=database_url, base_url=base, port=port, import_max_mb=1, _env_file=None
     )
-    config = uvicorn.Config(
-        create_app(settings, db=_migrated, clock=clock),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        access_log=False,
-        log_level="warning",
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield base
-    running.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, db=_migrated, clock=clock), port) as served:
+        yield served
 
 
 @pytest.fixture
