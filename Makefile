@@ -68,8 +68,8 @@ test: lint typecheck test-sqlite test-postgresql
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/feed_bench.py
-	$(BIN)/python bench/static_bench.py
-	$(BIN)/python bench/static_bench.py --database-url $(PG_URL)
+	$(BIN)/python bench/static_bench.py --big-weeks 27
+	$(BIN)/python bench/static_bench.py --big-weeks 27 --database-url $(PG_URL)
 	$(BIN)/python bench/metrics_bench.py
 	$(BIN)/python bench/publish_bench.py
 	$(BIN)/python bench/publish_bench.py --database-url $(PG_URL)

@@ -203,17 +203,27 @@ def datasette_db(identity: bytes, path: Path) -> int:
 
 
 def datasette_walk(base: str, tables: list[str]) -> tuple[float, int]:
-    """Every row of every table as JSON, page by page (``next_url``): seconds and rows."""
-    started = time.perf_counter()
+    """Every row of every table as JSON, page by page (``next_url``): seconds and rows.
+
+    Each page's clock runs from the request to the last byte read, as for PlanBridge and nginx;
+    parsing the page to find ``next_url`` (the client's work) is done after its clock stops.
+    The client sends Power BI's ``Accept-Encoding: gzip, deflate``; Datasette answers identity.
+    """
+    seconds = 0.0
     rows = 0
+    headers = {"Accept-Encoding": "gzip, deflate", "User-Agent": POWER_BI_USER_AGENT}
     with httpx.Client(timeout=600) as client:
         for table in tables:
             url: str | None = f"{base}/feed/{table}.json?_shape=objects&_size=max&_nofacet=1"
             while url:
-                page = client.get(url).json()
+                started = time.perf_counter()
+                response = client.get(url, headers=headers)
+                seconds += time.perf_counter() - started
+                response.raise_for_status()
+                page = response.json()
                 rows += len(page["rows"])
                 url = page.get("next_url")
-    return time.perf_counter() - started, rows
+    return seconds, rows
 
 
 def timed(client: httpx.Client, url: str, headers: dict[str, str]) -> tuple[float, int]:
@@ -337,8 +347,13 @@ def report(
         "<= 1.5x",
     )
     line(
-        "Datasette / PlanBridge, same rows as JSON",
+        "Datasette / PlanBridge, same rows as JSON, both identity",
         [f"{ds_seconds:.2f} s / {ms(f.identity)} = {ds_seconds / f.identity:.0f}x" for f in every],
+        ">= 50x",
+    )
+    line(
+        "Datasette / PlanBridge, same rows as JSON, as Power BI asks (gzip accepted)",
+        [f"{ds_seconds:.2f} s / {ms(f.gzip)} = {ds_seconds / f.gzip:.0f}x" for f in every],
         ">= 50x",
     )
     line(
