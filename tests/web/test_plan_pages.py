@@ -4,6 +4,7 @@ Versions (PPC of both methods as the metrics feed serves it)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -46,12 +47,22 @@ def row_counts(db) -> dict[str, int]:
         }
 
 
-def upload(client, path: Path | None = None, *, name: str | None = None, data: bytes = b""):
+def upload(
+    client,
+    path: Path | None = None,
+    *,
+    name: str | None = None,
+    data: bytes = b"",
+    date_format: str | None = None,
+):
     page = client.get("/projects/QST/import")
     content = path.read_bytes() if path else data
+    fields = {"csrf_token": csrf_of(page.text)}
+    if date_format is not None:
+        fields["date_format"] = date_format
     return client.post(
         "/projects/QST/import",
-        data={"csrf_token": csrf_of(page.text)},
+        data=fields,
         files={"schedule": (name or (path.name if path else "plan.csv"), content)},
         follow_redirects=False,
     )
@@ -147,6 +158,142 @@ def test_a_csv_with_bad_dates_lists_its_rows_and_changes_nothing(admin, db, team
     assert "row 3" in problems.group(1) and "row 4" in problems.group(1)
     assert "Apply import" not in answer.text
     assert row_counts(db) == before
+
+
+AMBIGUOUS = b"external_id,name,start,duration_days\nEL-1,First fix,03/04/2026,3\n"
+"""03/04/2026: April 3 day-first, March 4 month-first; no day above 12 tells which."""
+
+
+def apply(client, dry_run):
+    assert dry_run.status_code == 200, dry_run.text
+    return post_form(
+        client, "/projects/QST/import", "/projects/QST/import/apply", key=key_of(dry_run.text)
+    )
+
+
+def start_of(db, external_id: str) -> dt.date:
+    with db.transaction() as session:
+        start = session.scalar(select(Task.start_date).where(Task.external_id == external_id))
+    assert start is not None, external_id
+    return start
+
+
+def selected_date_format(html: str) -> str:
+    select = re.search(
+        r'<select id="date-format" name="date_format"[^>]*>(.*?)</select>', html, re.S
+    )
+    assert select, "no date format choice on the page"
+    chosen = re.findall(r'<option value="(\w+)" selected>', select.group(1))
+    assert len(chosen) == 1, chosen
+    return chosen[0]
+
+
+def test_the_upload_form_offers_the_date_formats_with_automatic_first(admin, team):
+    page = admin.get("/projects/QST/import")
+    assert '<label for="date-format">' in page.text
+    assert re.findall(r'<option value="(\w+)"', page.text) == ["auto", "dmy", "mdy", "ymd"]
+    assert selected_date_format(page.text) == "auto"
+    assert "for CSV and Excel files only" in page.text
+
+
+@pytest.mark.parametrize("date_format", [None, "auto"])
+def test_ambiguous_csv_dates_are_refused_with_auto_naming_the_choice(admin, db, team, date_format):
+    before = row_counts(db)
+    answer = upload(admin, name="plan.csv", data=AMBIGUOUS, date_format=date_format)
+    assert answer.status_code == 422
+    error = re.search(
+        r'<div class="alert alert-error" role="alert" id="import-error">(.*?)</div>',
+        answer.text,
+        re.S,
+    )
+    assert error, answer.text
+    assert "The dates are ambiguous" in error.group(1)
+    assert "Choose Day/month/year (25/03/2025) or Month/day/year (03/25/2025)" in error.group(1)
+    assert "Apply import" not in answer.text
+    assert row_counts(db) == before
+
+
+@pytest.mark.parametrize(
+    ("date_format", "start", "updated"),
+    [("dmy", dt.date(2026, 4, 3), 0), ("mdy", dt.date(2026, 3, 4), 1)],
+)
+def test_the_chosen_date_order_reads_the_dry_run_and_the_apply_alike(
+    admin, db, team, date_format, start, updated
+):
+    """EL-1 starts on 2026-04-03 in the plan; the file's 03/04/2026 is the same day read
+    day-first (unchanged) and March 4 read month-first (updated), in the dry run and applied."""
+    apply(
+        admin, upload(admin, name="iso.csv", data=AMBIGUOUS.replace(b"03/04/2026", b"2026-04-03"))
+    )
+    assert start_of(db, "EL-1") == dt.date(2026, 4, 3)
+
+    dry_run = upload(admin, name="plan.csv", data=AMBIGUOUS, date_format=date_format)
+    assert dry_run.status_code == 200, dry_run.text
+    assert count_cell(dry_run.text, "tasks", "updated") == updated
+    assert count_cell(dry_run.text, "tasks", "unchanged") == 1 - updated
+    assert selected_date_format(dry_run.text) == date_format, "the form keeps the choice"
+    assert start_of(db, "EL-1") == dt.date(2026, 4, 3), "a dry run changes nothing"
+
+    applied = apply(admin, dry_run)
+    assert applied.status_code == 200, applied.text
+    assert count_cell(applied.text, "tasks", "updated") == updated
+    assert start_of(db, "EL-1") == start
+
+
+@pytest.mark.parametrize(("date_format", "start"), [("dmy", (2026, 4, 3)), ("mdy", (2026, 3, 4))])
+def test_an_applied_import_of_a_new_task_reads_the_chosen_order(
+    admin, db, team, date_format, start
+):
+    before = row_counts(db)
+    dry_run = upload(admin, name="plan.csv", data=AMBIGUOUS, date_format=date_format)
+    assert count_cell(dry_run.text, "tasks", "created") == 1
+    assert row_counts(db)["staged_imports"] == before["staged_imports"] + 1
+    applied = apply(admin, dry_run)
+    assert count_cell(applied.text, "tasks", "created") == 1
+    assert start_of(db, "EL-1") == dt.date(*start)
+    assert row_counts(db)["staged_imports"] == before["staged_imports"]
+
+
+@pytest.mark.parametrize("value", ["european", "DMY/MDY", "d m y"])
+def test_an_unknown_date_format_gets_a_422_page_and_nothing_is_staged(admin, db, team, value):
+    before = row_counts(db)
+    answer = upload(admin, name="plan.csv", data=AMBIGUOUS, date_format=value)
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "use one of auto, dmy, mdy, ymd" in answer.text
+    assert "Apply import" not in answer.text
+    assert row_counts(db) == before
+
+
+def test_no_date_format_field_means_automatic(admin, db, team):
+    """A post without the field (an older page) reads ISO dates as before."""
+    iso = AMBIGUOUS.replace(b"03/04/2026", b"2026-04-03")
+    applied = apply(admin, upload(admin, name="plan.csv", data=iso))
+    assert count_cell(applied.text, "tasks", "created") == 1
+    assert start_of(db, "EL-1") == dt.date(2026, 4, 3)
+
+
+def also_line(html: str) -> str:
+    found = re.search(r"<p class=\"muted small\">Also: (.*?)</p>", html, re.S)
+    assert found, "no Also line in the report"
+    return found.group(1)
+
+
+def test_the_dry_run_counts_read_in_the_singular_and_the_plural(admin, db, team):
+    header = b"external_id,name,type,start,duration_days\n"
+    one = header + b"M-1,Handover,milestone,2026-11-23,1\nT-1,Fit out,task,2026-11-23,3\n"
+    first = upload(admin, name="one.csv", data=one)
+    assert also_line(first.text).startswith("1 milestone, 0 resources, ")
+    apply(admin, first)
+
+    two = header + b"M-1,Handover,milestone,2026-11-23,1\nM-2,Sign off,milestone,2026-11-30,1\n"
+    second = upload(admin, name="two.csv", data=two)
+    line = also_line(second.text)
+    assert line.startswith("2 milestones, 0 resources, ")
+    assert "1 task of the plan is not in this file; it is kept." in line
+
+    neither = upload(admin, name="none.csv", data=header + b"X-1,Other,task,2026-11-23,3\n")
+    assert "2 tasks of the plan are not in this file; they are kept." in also_line(neither.text)
 
 
 def test_a_file_of_unknown_kind_and_a_missing_file_get_clear_messages(admin, db, team):

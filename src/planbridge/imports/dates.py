@@ -32,6 +32,12 @@ class DateFormat(StrEnum):
 
 
 DATE_FORMATS = tuple(f.value for f in DateFormat)
+
+
+class AmbiguousDates(ImportFileError):
+    """A file read with ``auto`` whose numeric dates could be day-first or month-first."""
+
+
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?"
 _NUMERIC = re.compile(rf"(\d{{1,2}})([./-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}")
 _YEAR_FIRST = re.compile(rf"(\d{{4}})([./-])(\d{{1,2}})\2(\d{{1,2}}){_TIME}")
@@ -127,7 +133,7 @@ def detect(cells: Iterable[tuple[int, str, str]]) -> tuple[DateFormat, str | Non
         )
     if ambiguous is not None:
         row, column, text = ambiguous
-        raise ImportFileError(
+        raise AmbiguousDates(
             f"The dates are ambiguous: row {row} has {column} {text!r}, which is day-first or "
             "month-first, and no date in the file has a day above 12 to tell which.",
             hint="Say which with --date-format dmy (day first, 25/03/2025) or --date-format mdy "

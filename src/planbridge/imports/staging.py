@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from planbridge.actors import Actor
 from planbridge.errors import PlanBridgeError
+from planbridge.imports.dates import DateFormat
 from planbridge.planning.staged_models import StagedImport
 from planbridge.projects.models import Project
 from planbridge.projects.permissions import require_admin, require_member, require_writable
@@ -38,6 +39,8 @@ class Staged:
     data: bytes
     filename: str
     p6_project: str | None
+    date_format: DateFormat = DateFormat.auto
+    """How CSV/XLSX text dates are read, so the apply parses the file as its dry run did."""
 
 
 def _digest(key: str) -> str:
@@ -70,6 +73,7 @@ def stage(
             user_id=actor.user_id,
             filename=upload.filename,
             p6_project=upload.p6_project,
+            date_format=upload.date_format.value,
             data=upload.data,
             created_at=now,
         )
@@ -95,7 +99,13 @@ def take(session: Session, project: Project, actor: Actor, key: str, *, now: dt.
         raise StagedImportGone(
             "The file of that dry run is no longer here: it was applied already, or it expired."
         )
-    upload = Staged(bytes(staged.data), staged.filename, staged.p6_project)
+    upload = Staged(
+        bytes(staged.data),
+        staged.filename,
+        staged.p6_project,
+        # A row staged before the column existed was read with the default.
+        DateFormat(staged.date_format or DateFormat.auto),
+    )
     session.delete(staged)
     session.flush()
     return upload

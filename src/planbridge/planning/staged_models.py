@@ -26,5 +26,8 @@ class StagedImport(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     filename: Mapped[str] = mapped_column(String(255))
     p6_project: Mapped[str | None] = mapped_column(String(40))
+    date_format: Mapped[str | None] = mapped_column(String(8))
+    """``auto``, ``dmy``, ``mdy`` or ``ymd`` (see ``planbridge.imports.dates``); ``None`` in rows
+    staged before migration 0009, read as ``auto``."""
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

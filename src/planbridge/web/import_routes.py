@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 from planbridge.accounts.sessions import Current
 from planbridge.context import get_context
 from planbridge.errors import InvalidInput, PlanBridgeError
-from planbridge.imports import parse_bytes, staging
+from planbridge.imports import dates, parse_bytes, staging
 from planbridge.imports import service as imports
 from planbridge.imports.errors import SUPPORTED_FORMATS_HINT, ImportFileError
 from planbridge.imports.report import ImportRejected, ImportReport
@@ -33,6 +33,13 @@ from planbridge.web.security import check_origin, check_token
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 P6_PROJECT_MAX = 40
+DATE_FORMAT_LABELS = {
+    dates.DateFormat.auto.value: "Automatic (ISO dates; a day above 12 proves the order)",
+    dates.DateFormat.dmy.value: "Day/month/year",
+    dates.DateFormat.mdy.value: "Month/day/year",
+    dates.DateFormat.ymd.value: "Year-month-day",
+}
+"""The Import page's choices of ``date_format``, one per :class:`dates.DateFormat`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,7 @@ class UploadForm:
     csrf_token: str
     upload: Staged | None
     """``None`` when no file was chosen."""
+    date_format: dates.DateFormat = dates.DateFormat.auto
 
 
 async def read_upload_form(request: Request) -> UploadForm:
@@ -49,16 +57,20 @@ async def read_upload_form(request: Request) -> UploadForm:
     if kind != "multipart/form-data":
         raise InvalidInput("Choose a schedule file and press Dry run.")
     form = await request.form(max_files=1, max_fields=10)
-    file = form.get("schedule")
-    p6_project = str(form.get("p6_project") or "").strip() or None
-    if p6_project is not None and len(p6_project) > P6_PROJECT_MAX:
-        raise InvalidInput(f"A P6 project id has at most {P6_PROJECT_MAX} characters.")
-    upload = None
-    if isinstance(file, UploadFile) and file.filename:
-        name = PurePosixPath(PureWindowsPath(file.filename).name).name.strip()[:255] or "upload"
-        upload = Staged(await file.read(), name, p6_project)
-    await form.close()
-    return UploadForm(str(form.get("csrf_token") or ""), upload)
+    try:
+        file = form.get("schedule")
+        p6_project = str(form.get("p6_project") or "").strip() or None
+        if p6_project is not None and len(p6_project) > P6_PROJECT_MAX:
+            raise InvalidInput(f"A P6 project id has at most {P6_PROJECT_MAX} characters.")
+        # Any other value than auto, dmy, mdy or ymd is refused, naming them; none: auto.
+        date_format = dates.checked(str(form.get("date_format") or "").strip() or None)
+        upload = None
+        if isinstance(file, UploadFile) and file.filename:
+            name = PurePosixPath(PureWindowsPath(file.filename).name).name.strip()[:255]
+            upload = Staged(await file.read(), name or "upload", p6_project, date_format)
+    finally:
+        await form.close()  # also when refused: the spooled file is closed, not left to GC
+    return UploadForm(str(form.get("csrf_token") or ""), upload, date_format)
 
 
 def checked_upload(
@@ -79,6 +91,7 @@ def _page(
     key: str | None = None,
     error: PlanBridgeError | None = None,
     applied: bool = False,
+    date_format: dates.DateFormat = dates.DateFormat.auto,
 ) -> Response:
     ctx = get_context(request)
     with ctx.db.transaction() as session:
@@ -97,15 +110,31 @@ def _page(
         applied=applied,
         max_mb=ctx.settings.import_max_mb,
         formats_hint=SUPPORTED_FORMATS_HINT,
+        date_format=date_format.value,
+        date_formats=DATE_FORMAT_LABELS,
         status=error.status if error else 200,
     )
 
 
 def _parser(upload: Staged) -> Callable[[list[ParsedCalendar]], ParsedSchedule]:
+    """Parses the upload as the page's form said, for the dry run and again for the apply."""
+
     def parse(calendars: list[ParsedCalendar]) -> ParsedSchedule:
-        return parse_bytes(
-            upload.data, upload.filename, project=upload.p6_project, calendars=calendars
-        )
+        try:
+            return parse_bytes(
+                upload.data,
+                upload.filename,
+                project=upload.p6_project,
+                calendars=calendars,
+                date_format=upload.date_format,
+            )
+        except dates.AmbiguousDates as exc:
+            exc.hint = (
+                f"Choose {DATE_FORMAT_LABELS['dmy']} (25/03/2025) or "
+                f'{DATE_FORMAT_LABELS["mdy"]} (03/25/2025) under "Dates in the file" and '
+                "press Dry run again, or write the dates as YYYY-MM-DD."
+            )
+            raise
 
     return parse
 
@@ -136,8 +165,8 @@ def dry_run(
                 session, view.project, who, _parser(upload), dry_run=True, source=upload.filename
             )
     except InvalidInput as exc:
-        return _page(request, code, current, error=exc)
-    return _page(request, code, current, report=report, key=key)
+        return _page(request, code, current, error=exc, date_format=form.date_format)
+    return _page(request, code, current, report=report, key=key, date_format=form.date_format)
 
 
 @router.post("/projects/{code}/import/apply")

@@ -28,6 +28,7 @@ def environment() -> Environment:
     env.globals["asset"] = asset_url
     env.filters["when"] = when
     env.filters["date"] = date
+    env.filters["counted"] = counted
     return env
 
 
@@ -44,6 +45,11 @@ def when(moment: dt.datetime | None) -> str:
 
 def date(moment: dt.datetime | None) -> str:
     return "" if moment is None else moment.astimezone(dt.UTC).strftime("%Y-%m-%d")
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 milestone``, ``2 milestones`` (``0 milestones``); ``plural`` when not ``noun + s``."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def render(
