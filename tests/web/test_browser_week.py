@@ -37,7 +37,7 @@ from tests.web.test_browser import (
     shoot,
     sign_in,
 )
-from tests.web.test_plan_pages import MSPDI, XER, row_counts
+from tests.web.test_plan_pages import AMBIGUOUS, MSPDI, XER, row_counts
 
 pytestmark = pytest.mark.browser
 
@@ -94,8 +94,12 @@ def menu(page, name: str) -> None:
     page.get_by_role("navigation", name="Project menu").get_by_role("link", name=name).click()
 
 
-def upload(page, path: Path | None = None, *, name: str = "", data: bytes = b"") -> None:
+def upload(
+    page, path: Path | None = None, *, name: str = "", data: bytes = b"", dates: str = ""
+) -> None:
     page.goto("/projects/QST/import")
+    if dates:
+        page.get_by_label("Dates in the file").select_option(label=dates)
     if path is not None:
         page.get_by_label("Schedule file").set_input_files(str(path))
     else:
@@ -302,6 +306,18 @@ def test_bad_input_through_the_pages_changes_no_row(page, db, week, clock):
     assert "larger than the 1.0 MiB an import accepts" in error.inner_text()
     assert page.url.endswith("/projects/QST/import")
     assert row_counts(db) == before
+
+    upload(page, name="plan.csv", data=AMBIGUOUS)
+    page.locator("#import-error").wait_for()
+    assert "Choose Day/month/year" in page.inner_text("#import-error")
+    assert page.get_by_label("Dates in the file").input_value() == "auto"
+    assert row_counts(db) == before
+    check_page(page, "import-ambiguous-dates")
+    upload(page, name="plan.csv", data=AMBIGUOUS, dates="Day/month/year")
+    page.get_by_role("heading", name="Dry run: what would change").wait_for()
+    assert count(page, "tasks", "created") == 1
+    assert page.get_by_label("Dates in the file").input_value() == "dmy"
+    page.get_by_role("link", name="Cancel").click()
 
     upload(page, MSPDI)
     page.get_by_role("button", name="Apply import").click()
