@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import zipfile
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.writer.excel import ExcelWriter
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 FIXED_MOMENT = dt.datetime(2000, 1, 1)
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
@@ -45,6 +45,8 @@ class _FixedTimeZip(zipfile.ZipFile):
 
 def save(workbook: Workbook, out: IO[bytes] | str) -> None:
     """Write ``workbook`` as XLSX to ``out``; the same workbook always gives the same bytes."""
+    from openpyxl.writer.excel import ExcelWriter  # on first use, as the callers do
+
     workbook.properties.created = FIXED_MOMENT
     workbook.properties.modified = FIXED_MOMENT
     with _FixedTimeZip(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:

@@ -20,7 +20,9 @@ def run(config: Settings, db: Database, workers: int) -> None:
     import uvicorn
 
     from planbridge.app import create_app
+    from planbridge.cli import malloc_arenas
 
+    malloc_arenas.limit()
     common = {
         "host": config.host,
         "port": config.port,
@@ -51,6 +53,9 @@ def worker_app() -> FastAPI:
     """The app of one worker process, with its own logging set up."""
     from planbridge import logs
     from planbridge.app import create_app
+    from planbridge.cli import malloc_arenas
+
+    malloc_arenas.limit()
 
     config = load_settings()
     logs.configure(config.log_level, config.log_format)

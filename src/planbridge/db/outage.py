@@ -8,8 +8,8 @@ a SQLite file locked by another process is not a server bug: clients get ``503``
 from __future__ import annotations
 
 import sqlite3
+import sys
 
-import psycopg
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -44,7 +44,10 @@ def unavailable_reason(exc: BaseException) -> str | None:
     if isinstance(orig, sqlite3.Error):
         text = str(orig).lower()
         return next((reason for words, reason in _SQLITE_REASONS.items() if words in text), None)
-    if isinstance(orig, psycopg.Error):
+    # psycopg is looked up, not imported: a server on SQLite never loads it (about 9 MiB), and
+    # an error can only be a psycopg error once psycopg is loaded.
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None and isinstance(orig, psycopg.Error):
         state = orig.sqlstate or ""
         for prefix, reason in _PG_STATE_REASONS.items():
             if state.startswith(prefix):

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, TypeVar
 
-from openpyxl import load_workbook
-
 from planbridge.imports import dates, limits
 from planbridge.imports.columns import (
     COLUMN_NAMES,
@@ -171,6 +169,8 @@ def _cut_short(row: int, where: str) -> ImportFileError:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
+    from openpyxl import load_workbook  # on first use: ~22 MiB a server need not hold at start
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:

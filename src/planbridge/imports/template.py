@@ -7,10 +7,6 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from planbridge import workbooks
 from planbridge.imports.columns import COLUMNS, DATE_COLUMNS, EXAMPLE_ROWS, Cell
 from planbridge.imports.errors import ImportFileError
@@ -51,6 +47,10 @@ def _csv_value(value: Cell) -> str:
 
 
 def _xlsx_template(rows: tuple[dict[str, Cell], ...]) -> bytes:
+    from openpyxl import Workbook  # on first use: ~22 MiB a server need not hold at start
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.worksheets[0]
     sheet.title = TASKS_SHEET

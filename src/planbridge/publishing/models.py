@@ -50,7 +50,23 @@ class VersionChunk(Base):
     """
 
     __tablename__ = "version_chunks"
-    __table_args__ = (UniqueConstraint("version_id", "table_name", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("version_id", "table_name", "seq"),
+        # Covers the chunk index every feed request reads (``feeds.assemble.chunk_index``):
+        # read from a few index pages instead of one table page per chunk (each row carries
+        # its bodies), which matters most when another request's write has just emptied
+        # SQLite's page cache.
+        Index(
+            "ix_version_chunks_layout",
+            "version_id",
+            "table_name",
+            "seq",
+            "id",
+            "raw_size",
+            "deflate_size",
+            "crc32",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(

@@ -15,22 +15,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.worksheet.filters import AutoFilter
-from openpyxl.worksheet.table import Table as ExcelTable
-from openpyxl.worksheet.table import TableColumn, TableStyleInfo
+from typing import IO, TYPE_CHECKING, Any
 
 from planbridge import workbooks
 from planbridge.catalog import Column, ColumnType, Table
 from planbridge.errors import ResponseTooLarge
 from planbridge.feeds.files.rows import Extract, Row
 from planbridge.feeds.params import BOOL_FLAGS, FeedParams
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+# openpyxl (with numpy, which it loads when present: about 22 MiB) is imported by the functions
+# that write a workbook, on the first download, not by every server process at start.
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXCEL_MAX_ROWS = 1_048_576
@@ -52,6 +49,8 @@ class Sheet:
 
 
 def write_workbook(out: IO[bytes], sheets: Sequence[Sheet], *, title: str) -> None:
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     workbook.properties.creator = "PlanBridge"
     workbook.properties.title = title
@@ -138,6 +137,11 @@ def _flag_savings(
 
 
 def _write_sheet(ws: WriteOnlyWorksheet, sheet: Sheet) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.filters import AutoFilter
+    from openpyxl.worksheet.table import Table as ExcelTable
+    from openpyxl.worksheet.table import TableColumn, TableStyleInfo
+
     columns = sheet.table.columns
     dimensions = ws.column_dimensions  # type: ignore[attr-defined]  # set at run time, not in stubs
     for index, column in enumerate(columns, start=1):
@@ -169,6 +173,9 @@ Converter = Callable[[Any], Any]
 
 
 def _converter(ws: WriteOnlyWorksheet, kind: ColumnType) -> Converter:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+
     def text(value: Any) -> Any:
         if value is None:
             return None
