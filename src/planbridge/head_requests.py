@@ -4,11 +4,19 @@ Some clients, and the Power BI Service's data-source checks, send ``HEAD`` first
 answer only the methods they declare, so this middleware runs a ``HEAD`` request as a ``GET``
 and drops the body (a file sent by ``http.response.pathsend`` too). ``Content-Length`` stays
 what the ``GET`` would send, as RFC 9110 allows.
+
+A response that can send its headers alone (a cached file: :data:`HEAD_REQUEST` in the scope)
+does so, so a ``HEAD`` of a 500 MB feed reads nothing from its file.
 """
 
 from __future__ import annotations
 
+from typing import Final
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HEAD_REQUEST: Final = "planbridge.head_request"
+"""Scope key set on a ``HEAD`` request run as ``GET``: the body will be dropped."""
 
 
 class HeadAsGetMiddleware:
@@ -29,4 +37,4 @@ class HeadAsGetMiddleware:
                 finished = True
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-        await self.app({**scope, "method": "GET"}, receive, headers_only)
+        await self.app({**scope, "method": "GET", HEAD_REQUEST: True}, receive, headers_only)

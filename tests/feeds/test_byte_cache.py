@@ -355,3 +355,54 @@ def test_a_write_that_does_not_match_the_metadata_size_is_refused(tmp_path):
         cache.get_or_build(key, "bin", byte_cache.write_pieces([b"1234"]), expected_size=5)
     assert cache.lookup(key, "bin") is None
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def _bytes_read_by_this_process() -> int:
+    """``rchar`` of /proc/self/io: bytes this process (every thread) has read so far."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="Linux /proc")
+def test_a_head_run_as_get_reads_nothing_from_the_cached_file(tmp_path):
+    """HeadAsGetMiddleware runs HEAD as GET and drops the body; a cached file must not be read
+    (and sent, to be dropped) for it: a HEAD of a 564 MiB feed would read 564 MiB."""
+    from planbridge.head_requests import HEAD_REQUEST
+
+    path = tmp_path / "body.json"
+    path.write_bytes(os.urandom(8 * 1024 * 1024))
+
+    def call(extra: dict) -> tuple[list[dict], int]:
+        sent: list[dict] = []
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": "GET",
+            "path": "/",
+            "headers": [],
+            **extra,
+        }
+
+        async def receive() -> dict:
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        before = _bytes_read_by_this_process()
+        response = byte_cache.CachedFileResponse(path, media_type="application/json")
+        asyncio.run(response(scope, receive, send))
+        return sent, _bytes_read_by_this_process() - before
+
+    got, read_for_get = call({})
+    assert sum(len(m.get("body", b"")) for m in got[1:]) == 8 * 1024 * 1024
+    assert read_for_get >= 8 * 1024 * 1024
+    head, read_for_head = call({HEAD_REQUEST: True})
+    assert head[0]["status"] == 200
+    assert dict(head[0]["headers"])[b"content-length"] == str(8 * 1024 * 1024).encode()
+    assert [(m["type"], m.get("body")) for m in head[1:]] == [("http.response.body", b"")]
+    assert read_for_head < 1024 * 1024

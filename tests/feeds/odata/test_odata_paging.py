@@ -465,16 +465,3 @@ def test_the_column_sorts_give_the_odata_order_with_nulls_and_descending_items()
         key = sort_key(order, entity)
         expected = sorted(range(len(rows)), key=lambda i: key([c[i] for c in columns]))
         assert _sorted_indexes(columns, order) == expected
-
-
-def test_rows_are_cut_from_a_chunk_body_at_their_boundaries_only():
-    from planbridge.feeds.odata.ordered import _row_starts
-    from planbridge.publishing.chunks import dumps
-
-    tricky = ['x},{"version_id":1', "},{", '"}', "\\", "plain"]
-    rows = [{"version_id": 1, "task_id": n, "name": name} for n, name in enumerate(tricky)]
-    body = dumps(rows)[1:-1]
-    starts = _row_starts(body, len(rows))
-    assert starts is not None
-    assert [orjson.loads(body[a : b - 1]) for a, b in itertools.pairwise(starts)] == rows
-    assert _row_starts(body, len(rows) + 1) is None

@@ -16,11 +16,16 @@ ascending and last descending.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
+import operator
+import os
+import re
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -154,23 +159,74 @@ class OrderedSet:
         return out
 
 
-#: Every feed row starts with its ``version_id``, and a ``"`` inside a string is escaped, so
-#: in a chunk's body this text occurs exactly where one row ends and the next begins.
+#: Every feed row is a flat JSON object (every column a scalar) written by orjson, with its
+#: ``version_id`` first; a ``"`` inside a string is escaped, and a string's closing ``"`` is
+#: followed by ``,``, ``:`` or ``}``, never by a letter. So in a chunk's body this text occurs
+#: exactly where one row ends and the next begins, and ``{"version_id":`` where a row begins.
 ROW_BOUNDARY: Final = b'},{"version_id":'
+ROW_OPEN: Final = b'{"version_id":'
+#: Column types whose JSON values are scalars (no nested object or array), so a set of only
+#: such columns can be scanned as flat text.
+SCALAR_TYPES: Final = frozenset({"integer", "number", "string", "boolean", "date", "datetime"})
+#: A scalar JSON value as orjson writes it: a string (escapes included) or a number, true,
+#: false or null (none of which holds a comma, a ``}`` or a ``"``).
+_SCALAR_VALUE: Final = rb'("[^"\\]*(?:\\.[^"\\]*)*"|[^,}"]+)'
+RUN_THREADS: Final = min(2, os.cpu_count() or 1)
+"""Runs are compressed on this many threads (zlib releases the GIL while it compresses)."""
 
 
-def _row_starts(body: bytes, rows: int) -> list[int] | None:
-    """Where each row of a chunk body begins, and ``len(body) + 1``; None if the body does not
-    split into ``rows`` rows at :data:`ROW_BOUNDARY` (then rows are written again instead)."""
-    starts = [0]
-    found = body.find(ROW_BOUNDARY)
-    while found >= 0:
-        starts.append(found + 2)
-        found = body.find(ROW_BOUNDARY, found + 2)
-    if len(starts) != rows:
+def _cut_rows(body: bytes, rows: int) -> list[bytes] | None:
+    """Each row of a chunk body without its :data:`ROW_OPEN` and its closing ``}`` (so the
+    body is ``ROW_OPEN + ROW_BOUNDARY.join(cut) + b"}"``), cut in C; None if the body does not
+    split into ``rows`` rows (then rows are written again from their parsed values)."""
+    if rows == 0:
+        return [] if body == b"" else None
+    if not (body.startswith(ROW_OPEN) and body.endswith(b"}")):
         return None
-    starts.append(len(body) + 1)
-    return starts
+    cut = body.split(ROW_BOUNDARY)
+    if len(cut) != rows:
+        return None
+    cut[0] = cut[0][len(ROW_OPEN) :]
+    cut[-1] = cut[-1][:-1]
+    return cut
+
+
+@functools.cache
+def _value_pattern(name: str) -> re.Pattern[bytes]:
+    """``,"name":`` followed by a scalar value: a literal prefix, so ``re`` finds it fast."""
+    return re.compile(b',"' + re.escape(name.encode()) + b'":' + _SCALAR_VALUE, re.DOTALL)
+
+
+def _scanned_values(
+    body: bytes, chunk: stored.ChunkInfo, names: Sequence[str]
+) -> list[list[Any]] | None:
+    """The ``names`` columns of a chunk's rows, read from its body without parsing the rows:
+    None unless every row yields exactly one value for each name (then rows are parsed).
+
+    Exact for flat rows written by orjson from dicts (unique keys, no whitespace):
+    ``,"name":`` cannot occur inside a string (a ``"`` in it is escaped, and its closing
+    ``"`` is never followed by a letter) nor inside a scalar, so it only occurs where the
+    row's property ``name`` (not its first) begins, at most once per row: ``row_count``
+    matches mean one per row, in row order. ``version_id`` is every row's first property and
+    ``{"version_id":`` only occurs where a row begins, so the body holds
+    ``{"version_id":<the chunk's version>,`` once per row exactly when every row's is the
+    chunk's."""
+    rows = chunk.row_count
+    columns: list[list[Any]] = []
+    for name in names:
+        if name == "version_id":
+            if body.count(b'{"version_id":%d,' % chunk.version_id) != rows:
+                return None
+            columns.append([chunk.version_id] * rows)
+            continue
+        found = _value_pattern(name).findall(body)
+        if len(found) != rows:
+            return None
+        try:
+            columns.append(orjson.loads(b"[" + b",".join(found) + b"]"))
+        except orjson.JSONDecodeError:
+            return None
+    return columns
 
 
 def _sorted_indexes(columns: Sequence[list[Any]], order: Sequence[OrderItem]) -> list[int]:
@@ -204,46 +260,82 @@ def build(
 ) -> OrderedSet:
     """The rows passing ``predicate``, sorted by ``orderby`` completed with the key.
 
-    Rows are parsed once for their sort values; their bytes are cut from the stored bodies
-    (written again only for the OData-only ``row_number``), sorted by index, and joined into
-    runs."""
+    Each row's bytes are cut from the stored bodies in C (written again only for the
+    OData-only ``row_number``, or a body that does not cut), sorted by index, and joined into
+    runs (one ``join`` each) compressed on a few threads. The sort values are read from
+    parsed rows (the row cache's, or parsed here) when ``$filter`` needs the rows or a body
+    cannot be scanned; otherwise (every column a scalar) they are scanned from the bodies
+    without parsing the rows."""
     order = total_order(orderby, entity)
     names = tuple(item.name for item in order)
+    scan = (
+        predicate is None
+        and not source.row_number
+        and all(column.type in SCALAR_TYPES for column in entity.columns)
+    )
     columns: list[list[Any]] = [[] for _ in names]
-    pieces: list[bytes | memoryview] = []
-    for body, rows in _chunk_rows(source):
-        starts = None if source.row_number else _row_starts(body, len(rows))
-        spans: Iterable[tuple[int, int]] | None
-        if predicate is None:
-            kept = rows
-            spans = None if starts is None else itertools.pairwise(starts)
-        else:
-            keep = [i for i, row in enumerate(rows) if predicate(row)]
-            kept = [rows[i] for i in keep]
-            spans = None if starts is None else ((starts[i], starts[i + 1]) for i in keep)
-        for column, name in zip(columns, names, strict=True):
-            column.extend([row[name] for row in kept])
-        if spans is None:
-            pieces.extend([orjson.dumps(row) for row in kept])
-        else:  # views into the body, not copies: the set's bytes are held once while sorting
-            view = memoryview(body)
-            pieces.extend([view[a : b - 1] for a, b in spans])
+    pieces: list[bytes] = []  # the set's bytes, held once while sorting: cut rows, or
+    whole = False  # whole rows once a row written again does not begin with ROW_OPEN
+    for chunk, body in _chunk_bodies(source):
+        cut = None if source.row_number else _cut_rows(body, chunk.row_count)
+        rows = source.cache.get(chunk.key)
+        values = None
+        if scan and rows is None and cut is not None:
+            values = _scanned_values(body, chunk, names)
+        if values is None:
+            if rows is None:
+                rows = stored.parse(chunk, body, source.row_number)
+            if predicate is not None:
+                keep = [i for i, row in enumerate(rows) if predicate(row)]
+                rows = [rows[i] for i in keep]
+                cut = None if cut is None else [cut[i] for i in keep]
+            values = [[row[name] for row in rows] for name in names]
+            if cut is None:
+                written = [orjson.dumps(row) for row in rows]
+                if not whole and not all(w.startswith(ROW_OPEN) for w in written):
+                    whole = True
+                    pieces = [ROW_OPEN + p + b"}" for p in pieces]
+                pieces += written if whole else [w[len(ROW_OPEN) : -1] for w in written]
+        for column, found in zip(columns, values, strict=True):
+            column += found
+        if cut is not None:
+            pieces += [ROW_OPEN + p + b"}" for p in cut] if whole else cut
     indexes = _sorted_indexes(columns, order)
     key = sort_key(order, entity)
-    runs: list[Run] = []
-    firsts: list[SortKey] = []
-    for begin in range(0, len(indexes), RUN_ROWS):
-        part = [pieces[i] for i in indexes[begin : begin + RUN_ROWS]]
-        firsts.append(key(tuple(column[indexes[begin]] for column in columns)))
-        offsets = array("q", [0])
-        for data in part:
-            offsets.append(offsets[-1] + len(data) + 1)
-        runs.append(Run(Deflated.of(b",".join(part), RUN_DEFLATE_LEVEL), offsets))
-    return OrderedSet(tuple(runs), tuple(firsts), len(pieces), names, key)
+    firsts = [
+        key(tuple(column[indexes[begin]] for column in columns))
+        for begin in range(0, len(indexes), RUN_ROWS)
+    ]
+    parts = (
+        [pieces[i] for i in indexes[begin : begin + RUN_ROWS]]
+        for begin in range(0, len(indexes), RUN_ROWS)
+    )
+    with ThreadPoolExecutor(max_workers=RUN_THREADS) as pool:
+        runs = tuple(pool.map(_whole_run if whole else _cut_run, parts))
+    return OrderedSet(runs, tuple(firsts), len(pieces), names, key)
 
 
-def _chunk_rows(source: Chunks) -> Iterator[tuple[bytes, list[Row]]]:
-    """Each chunk's stored body and its rows (parsed, or from the row cache)."""
+def _starts(part: list[bytes], extra: int) -> array[int]:
+    """Where each row begins when each takes its piece's length plus ``extra`` bytes."""
+    lengths = map(operator.add, map(len, part), itertools.repeat(extra))
+    return array("q", itertools.accumulate(lengths, initial=0))
+
+
+def _cut_run(part: list[bytes]) -> Run:
+    """A run of cut rows (``part`` is the caller's list, changed here): the rows joined by
+    commas in one ``join``, with where each begins."""
+    starts = _starts(part, len(ROW_BOUNDARY))
+    part[0] = ROW_OPEN + part[0]
+    part[-1] += b"}"
+    return Run(Deflated.of(ROW_BOUNDARY.join(part), RUN_DEFLATE_LEVEL), starts)
+
+
+def _whole_run(part: list[bytes]) -> Run:
+    return Run(Deflated.of(b",".join(part), RUN_DEFLATE_LEVEL), _starts(part, 1))
+
+
+def _chunk_bodies(source: Chunks) -> Iterator[tuple[stored.ChunkInfo, bytes]]:
+    """Each chunk with its stored body, read in batches of about READ_BATCH_BYTES."""
     chunks = source.chunks
     index = 0
     while index < len(chunks):
@@ -255,11 +347,7 @@ def _chunk_rows(source: Chunks) -> Iterator[tuple[bytes, list[Row]]]:
         with source.engine.connect() as connection:
             bodies = chunk_bytes(connection, [c.id for c in batch], "body")
         for chunk in batch:
-            body = bodies[chunk.id]
-            rows = source.cache.get(chunk.key)
-            if rows is None:
-                rows = stored.parse(chunk, body, source.row_number)
-            yield body, rows
+            yield chunk, bodies.pop(chunk.id)
         index += len(batch)
 
 
