@@ -50,7 +50,7 @@ def test_auto_reads_the_order_a_day_above_12_proves_and_says_so():
     [note] = [str(w) for w in schedule.warnings]
     assert note == (
         "file: dates read day first (dmy), as row 3 shows (start '14/04/2025'); choose another "
-        "order with --date-format (API: date_format)"
+        "order with --date-format (API: date_format; Import page: Dates in the file)"
     )
     found, schedule = _dates(MONTH_FIRST)
     assert found == [(D(2025, 4, 3), D(2025, 4, 7)), (D(2025, 4, 14), D(2025, 4, 25))]

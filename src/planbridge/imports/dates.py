@@ -45,7 +45,8 @@ _EXAMPLES = {
     DateFormat.dmy: "DD/MM/YYYY or YYYY-MM-DD",
     DateFormat.mdy: "MM/DD/YYYY or YYYY-MM-DD",
     DateFormat.ymd: "YYYY-MM-DD",
-    DateFormat.auto: "YYYY-MM-DD (or choose --date-format dmy or mdy)",
+    DateFormat.auto: "YYYY-MM-DD (or choose the order: --date-format dmy or mdy, date_format in "
+    "the API, Dates in the file on the Import page)",
 }
 
 
@@ -129,7 +130,8 @@ def detect(cells: Iterable[tuple[int, str, str]]) -> tuple[DateFormat, str | Non
         kind = "day" if order is DateFormat.dmy else "month"
         return order, (
             f"dates read {kind} first ({order.value}), as row {row} shows ({column} "
-            f"{text!r}); choose another order with --date-format (API: date_format)"
+            f"{text!r}); choose another order with --date-format (API: date_format; Import "
+            "page: Dates in the file)"
         )
     if ambiguous is not None:
         row, column, text = ambiguous
