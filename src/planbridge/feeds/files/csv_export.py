@@ -9,15 +9,11 @@ quote, as OWASP recommends against CSV injection (unless ``neutralise`` is off, 
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from planbridge.catalog import Table
-from planbridge.csv_cells import neutralised
+from planbridge.csv_cells import delimited_pieces
 from planbridge.feeds.files.rows import Row
 
 MEDIA_TYPE = "text/csv; charset=utf-8; header=present"
@@ -28,15 +24,7 @@ def csv_bytes(
     table: Table, batches: Iterable[list[Row]], *, bom: bool, neutralise: bool = True
 ) -> Iterator[bytes]:
     """The header row, then one piece per batch of rows (a stored chunk), encoded as UTF-8."""
-    field = _neutralised if neutralise else _field
-    names = table.column_names
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(names)
-    yield (codecs.BOM_UTF8 if bom else b"") + _drain(buffer)
-    for rows in batches:
-        writer.writerows([field(row.get(name)) for name in names] for row in rows)
-        yield _drain(buffer)
+    return delimited_pieces(table.column_names, batches, bom=bom, neutralise=neutralise)
 
 
 def gzipped(pieces: Iterable[bytes]) -> Iterator[bytes]:
@@ -47,22 +35,3 @@ def gzipped(pieces: Iterable[bytes]) -> Iterator[bytes]:
         if out:
             yield out
     yield compressor.flush()
-
-
-def _field(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
-
-
-def _neutralised(value: Any) -> Any:
-    return _field(neutralised(value))
-
-
-def _drain(buffer: io.StringIO) -> bytes:
-    data = buffer.getvalue().encode("utf-8")
-    buffer.seek(0)
-    buffer.truncate()
-    return data
