@@ -3,11 +3,15 @@
 A route family (the Plan API's JSON, schedule imports, everything else: forms and data reads)
 has its own limit. A declared ``Content-Length`` over the limit is refused at once, without
 reading a byte; a body without one (chunked) is counted as it arrives and refused as soon as it
-passes the limit. Both happen before authentication. The large Plan API and import limits apply
-only to requests that carry credentials, an ``Authorization`` header or (for the web app's
-Import page) the session cookie, which the route then checks: a request without them can never
-succeed there, so it gets the small default limit, and anonymous clients cannot make the server
-hold more than that per request.
+passes the limit. Both happen before the route runs. The large Plan API and import limits apply
+only to requests whose credentials are real: a personal access token (``Authorization: Bearer
+pbp_...``) that exists and is neither revoked nor expired, or (for the web app's Import page) a
+live session cookie, looked up before the body is read (one indexed read, only for a request
+with a body that would get a large limit). Anything else, no credentials, a made-up token, an
+``Authorization: Basic`` header or another kind of token, can never send a large body there,
+so it gets the small default limit: nobody without a valid token or session can make the
+server hold more than that per request. The route still checks everything (the project, the
+role) as before.
 
 A refused request for a page (a path outside ``/api/`` whose ``Accept`` names HTML) is answered
 with a short HTML page saying the same, with a link back to the page; others get the JSON error.
@@ -19,16 +23,21 @@ import html
 import re
 from dataclasses import dataclass
 
+import anyio.to_thread
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from planbridge.accounts import sessions
+from planbridge.context import AppContext
 from planbridge.http_errors import error_response
+from planbridge.integrations import personal_tokens
 from planbridge.settings import Settings
 
 IMPORT_PATH = re.compile(r"^/(?:api/v1/)?projects/[^/]+/imports?/?$")
 API_PREFIX = "/api/"
 SESSION_COOKIE = b"pb_session="
 """``planbridge.web.auth.SESSION_COOKIE`` as it appears in a ``Cookie`` header (tested equal)."""
+BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +124,12 @@ class BodyLimitMiddleware:
             not path.startswith(API_PREFIX) and SESSION_COOKIE in headers.get(b"cookie", b"")
         )
         family = family_for(path, self.settings, authorization=credentials)
+        if family.max_bytes > self.settings.form_body_max_kb * 1024 and scope["method"] not in (
+            BODYLESS_METHODS
+        ):
+            context: AppContext = scope["app"].state.context
+            if not await anyio.to_thread.run_sync(_credentials_live, context, path, headers):
+                family = unverified(self.settings)
         page = _wants_page(path, headers)
         declared = _content_length(headers)
         if declared is not None and declared > family.max_bytes:
@@ -145,6 +160,35 @@ class BodyLimitMiddleware:
             if started:
                 raise
             await _send_too_large(send, family, page=page)
+
+
+def unverified(settings: Settings) -> Family:
+    """The default limit, named for a request whose token or session is not a live one."""
+    return Family(
+        "a request without a valid personal access token or session",
+        settings.form_body_max_kb * 1024,
+        "form_body_max_kb",
+    )
+
+
+def _credentials_live(context: AppContext, path: str, headers: dict[bytes, bytes]) -> bool:
+    """A live personal access token (Plan API and its imports) or a live session cookie (the
+    Import page): what earns a request its family's large limit. Read only, in a snapshot."""
+    now = context.clock()
+    with context.db.snapshot() as session:
+        if path.startswith(API_PREFIX):
+            authorization = headers.get(b"authorization", b"").decode("latin-1")
+            return personal_tokens.is_live(session, authorization, now=now)
+        secret = _session_secret(headers.get(b"cookie", b""))
+        return secret is not None and sessions.is_live(session, secret, now=now)
+
+
+def _session_secret(cookie: bytes) -> str | None:
+    for part in cookie.decode("latin-1").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == SESSION_COOKIE.decode().rstrip("=") and value:
+            return value
+    return None
 
 
 def _content_length(headers: dict[bytes, bytes]) -> int | None:

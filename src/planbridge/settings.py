@@ -166,14 +166,16 @@ class Settings(BaseSettings):
     import_max_mb: int = Field(
         default=20,
         ge=1,
-        description="Largest schedule file an import accepts, in MiB (refused with 413 while "
-        "it arrives, before authentication).",
+        description="Largest schedule file an import accepts, in MiB, for a request with a live "
+        "personal access token or web session (others get the form limit); refused with 413 "
+        "while it arrives.",
     )
     api_body_max_mb: int = Field(
         default=32,
         ge=1,
-        description="Largest request body of the Plan API (JSON), in MiB; refused with 413 "
-        "while it arrives, before authentication.",
+        description="Largest request body of the Plan API (JSON), in MiB, for a request with a "
+        "live personal access token (others get the form limit); refused with 413 while it "
+        "arrives.",
     )
     form_body_max_kb: int = Field(
         default=64,

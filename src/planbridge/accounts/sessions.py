@@ -90,6 +90,14 @@ def resume(
     return Current(user=user, csrf_token=csrf_token(secret))
 
 
+def is_live(session: Session, secret: str, *, now: dt.datetime) -> bool:
+    """Whether ``secret`` names a web session that has not ended or expired (read only; the
+    page still resumes it with every check). Only such a request gets the import page's large
+    body limit (:mod:`planbridge.body_limits`)."""
+    row = session.scalar(select(WebSession).where(WebSession.secret_sha256 == _sha256(secret)))
+    return row is not None and row.ended_at is None and row.expires_at > now
+
+
 def end(session: Session, secret: str, *, now: dt.datetime) -> None:
     session.execute(
         update(WebSession)

@@ -154,6 +154,21 @@ def authenticate(
     return Authenticated(token=token, actor=actor, role=role)
 
 
+def is_live(session: Session, authorization: str | None, *, now: dt.datetime) -> bool:
+    """Whether ``authorization`` carries a personal access token that exists and is neither
+    revoked nor expired (of any project; the route checks the rest). Only such a request gets
+    the Plan API's large body limit (:mod:`planbridge.body_limits`), so a made-up token cannot
+    make the server hold more than the small default limit."""
+    try:
+        value = _bearer(authorization)
+    except InvalidToken:
+        return False
+    if not token_secrets.is_well_formed(value, PAT_PREFIX):
+        return False
+    token = core.find(session, PersonalAccessToken, value)
+    return token is not None and token.revoked_at is None and token.expires_at > now
+
+
 def _bearer(authorization: str | None) -> str:
     return core.bearer(
         authorization,
