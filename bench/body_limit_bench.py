@@ -48,7 +48,7 @@ def send(base: str, declared: bool, results: list[str], headers: dict[str, str])
 
 SCENARIOS = {
     "no Authorization header (limit form_body_max_kb = 64)": {"Content-Type": "application/json"},
-    "a forged bearer token (limit api_body_max_mb = 32)": {
+    "a forged bearer token (not a live token: limit form_body_max_kb = 64)": {
         "Content-Type": "application/json",
         "Authorization": "Bearer pbp_forged",
     },
