@@ -25,10 +25,12 @@ from dataclasses import dataclass
 
 import anyio.to_thread
 from fastapi import HTTPException
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from planbridge.accounts import sessions
 from planbridge.context import AppContext
+from planbridge.db.outage import unavailable_reason
 from planbridge.http_errors import error_response
 from planbridge.integrations import personal_tokens
 from planbridge.settings import Settings
@@ -128,7 +130,15 @@ class BodyLimitMiddleware:
             BODYLESS_METHODS
         ):
             context: AppContext = scope["app"].state.context
-            if not await anyio.to_thread.run_sync(_credentials_live, context, path, headers):
+            try:
+                live = await anyio.to_thread.run_sync(_credentials_live, context, path, headers)
+            except SQLAlchemyError as exc:
+                if unavailable_reason(exc) is None:
+                    raise
+                # An outage: the route answers 503 with Retry-After as on every route (raised
+                # here it would be a 500); the limit stays the family's, as before the lookup.
+                live = True
+            if not live:
                 family = unverified(self.settings)
         page = _wants_page(path, headers)
         declared = _content_length(headers)

@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient
 from planbridge.actors import OPERATOR
 from planbridge.app import create_app
 from planbridge.db.session import Database
+from planbridge.integrations import secrets as token_secrets
 from planbridge.integrations import service as integrations
 from planbridge.projects import service as projects
 from planbridge.schema import migrate
@@ -220,6 +221,11 @@ def _outage_and_recovery(client: TestClient, served: Served, throwaway_pg) -> No
         odata = f"/odata/v4/{served.api_id}/Tasks"
         _assert_odata_unavailable(client.get(odata, headers=served.auth))
         _assert_unavailable(client.get("/api/v1/projects/OUT/tasks"), "unreachable")
+        # a body with a well-formed token: the body limit looks the token up first, and an
+        # outage there is the route's 503, not a 500
+        pat = {"Authorization": f"Bearer {token_secrets.generate('pbp_')}"}
+        posted = client.post("/api/v1/projects/OUT/tasks", json={"name": "x"}, headers=pat)
+        _assert_unavailable(posted, "unreachable")
         ready = client.get("/readyz")
         _assert_unavailable(ready, "unreachable")
         assert ready.json()["error"]["details"]["checks"]["database"] == "unreachable"
