@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import anyio.to_thread
 from fastapi import HTTPException
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from planbridge.accounts import sessions
@@ -189,16 +190,9 @@ def _credentials_live(context: AppContext, path: str, headers: dict[bytes, bytes
         if path.startswith(API_PREFIX):
             authorization = headers.get(b"authorization", b"").decode("latin-1")
             return personal_tokens.is_live(session, authorization, now=now)
-        secret = _session_secret(headers.get(b"cookie", b""))
+        cookies = cookie_parser(headers.get(b"cookie", b"").decode("latin-1"))
+        secret = cookies.get(SESSION_COOKIE.decode().removesuffix("="))
         return secret is not None and sessions.is_live(session, secret, now=now)
-
-
-def _session_secret(cookie: bytes) -> str | None:
-    for part in cookie.decode("latin-1").split(";"):
-        name, _, value = part.strip().partition("=")
-        if name == SESSION_COOKIE.decode().rstrip("=") and value:
-            return value
-    return None
 
 
 def _content_length(headers: dict[bytes, bytes]) -> int | None:

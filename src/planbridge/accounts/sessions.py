@@ -73,8 +73,8 @@ def resume(
     session: Session, secret: str, *, now: dt.datetime, lifetimes: Lifetimes
 ) -> Current | None:
     """The user of a live session (touching its last use), or ``None``."""
-    row = session.scalar(select(WebSession).where(WebSession.secret_sha256 == _sha256(secret)))
-    if row is None or row.ended_at is not None or row.expires_at <= now:
+    row = _unexpired(session, secret, now)
+    if row is None:
         return None
     if now - row.last_seen_at >= lifetimes.idle:
         row.ended_at = now
@@ -94,8 +94,15 @@ def is_live(session: Session, secret: str, *, now: dt.datetime) -> bool:
     """Whether ``secret`` names a web session that has not ended or expired (read only; the
     page still resumes it with every check). Only such a request gets the import page's large
     body limit (:mod:`planbridge.body_limits`)."""
+    return _unexpired(session, secret, now) is not None
+
+
+def _unexpired(session: Session, secret: str, now: dt.datetime) -> WebSession | None:
+    """The session named by ``secret`` if it has neither ended nor passed its absolute end."""
     row = session.scalar(select(WebSession).where(WebSession.secret_sha256 == _sha256(secret)))
-    return row is not None and row.ended_at is None and row.expires_at > now
+    if row is None or row.ended_at is not None or row.expires_at <= now:
+        return None
+    return row
 
 
 def end(session: Session, secret: str, *, now: dt.datetime) -> None:

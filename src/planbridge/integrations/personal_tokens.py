@@ -166,7 +166,13 @@ def is_live(session: Session, authorization: str | None, *, now: dt.datetime) ->
     if not token_secrets.is_well_formed(value, PAT_PREFIX):
         return False
     token = core.find(session, PersonalAccessToken, value)
-    return token is not None and token.revoked_at is None and token.expires_at > now
+    if token is None:
+        return False
+    try:
+        core.check_alive(token, now, revoked_hint=None, expired_hint=None)
+    except InvalidToken:
+        return False
+    return True
 
 
 def _bearer(authorization: str | None) -> str:

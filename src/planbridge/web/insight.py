@@ -230,6 +230,11 @@ def _rows(stored: dict[int, dict[str, list[Row]]], version: Version, table: str)
     return [r for r in stored.get(version.id, {}).get(table, []) if r["version_id"] == version.id]
 
 
+def _first_row(stored: dict[int, dict[str, list[Row]]], version: Version, table: str) -> Row | None:
+    """The version's row of a one-row metric table (``tmr``, ``blocker_metrics``), if any."""
+    return next(iter(_rows(stored, version, table)), None)
+
+
 def _metric_row(rows: list[Row], metric: str) -> Row | None:
     return next((r for r in rows if r["metric"] == metric), None)
 
@@ -240,8 +245,8 @@ def _summary(selected: Version | None, stored: dict[int, dict[str, list[Row]]]) 
     ppc = _rows(stored, selected, "ppc")
     day = _metric_row(ppc, PPC_TASK_DAY) or {}
     task = _metric_row(ppc, PPC_TASK) or {}
-    ready = next(iter(_rows(stored, selected, "tmr")), {})
-    blocker = next(iter(_rows(stored, selected, "blocker_metrics")), {})
+    ready = _first_row(stored, selected, "tmr") or {}
+    blocker = _first_row(stored, selected, "blocker_metrics") or {}
     return {
         "ppc_task_day": percent(day.get("value")),
         "ppc_task_day_tasks": day.get("task_count"),
@@ -405,7 +410,7 @@ def blockers(trend: list[Version], stored: dict[int, dict[str, list[Row]]]) -> C
         ),
     )
     for version in trend:
-        row = next(iter(_rows(stored, version, "blocker_metrics")), None)
+        row = _first_row(stored, version, "blocker_metrics")
         if row is None:
             continue
         chart.rows.append(
@@ -438,7 +443,7 @@ def tmr(trend: list[Version], stored: dict[int, dict[str, list[Row]]]) -> Chart:
         ),
     )
     for version in trend:
-        row = next(iter(_rows(stored, version, "tmr")), None)
+        row = _first_row(stored, version, "tmr")
         if row is None:
             continue
         chart.rows.append(
