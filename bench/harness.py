@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -33,9 +34,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def planbridge(env: dict[str, str], *args: str) -> str:
+def planbridge(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     command = [sys.executable, "-m", "planbridge", *args]
-    return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        command, env=env, input=stdin, check=True, capture_output=True, text=True
+    ).stdout
 
 
 class PeakRss:
@@ -81,6 +84,7 @@ class DemoServer:
     pid: int
     backend: str
     demo_seconds: float
+    database_url: str
 
     @property
     def auth(self) -> dict[str, str]:
@@ -142,6 +146,7 @@ def demo_server(
                     pid=server.pid,
                     backend=make_url(url).get_backend_name(),
                     demo_seconds=demo_seconds,
+                    database_url=url,
                 )
             finally:
                 server.terminate()
@@ -156,3 +161,27 @@ def _wait_until_up(base: str, log_path: Path) -> None:
         except httpx.TransportError:
             time.sleep(0.1)
     sys.exit("server did not start:\n" + log_path.read_text())
+
+
+ADMIN_EMAIL = "bench-admin@example.com"
+ADMIN_PASSWORD = "bench admin long passphrase"
+
+
+@contextmanager
+def signed_in_admin(server: DemoServer, *, timeout: float) -> Iterator[httpx.Client]:
+    """A client signed in on the web as a new admin of the demo project (made with the CLI)."""
+    env = {**os.environ, "PLANBRIDGE_DATABASE_URL": server.database_url}
+    planbridge(env, "users", "create", "--email", ADMIN_EMAIL, "--name", "Bench Admin",
+               "--password-stdin", stdin=ADMIN_PASSWORD)  # fmt: skip
+    planbridge(env, "members", "add", "DEMO", ADMIN_EMAIL, "--role", "admin")
+    with httpx.Client(base_url=server.base, timeout=timeout) as client:
+        login = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
+        assert token, "no CSRF token on /login"
+        answer = client.post(
+            "/login",
+            data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": token.group(1)},
+            follow_redirects=True,
+        )
+        assert answer.status_code == 200 and "Projects" in answer.text, answer.status_code
+        yield client

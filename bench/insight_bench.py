@@ -14,15 +14,11 @@ version is printed apart: it sums that version's labour from its 20,000 stored t
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import statistics
 import time
 
-import httpx
-
-from harness import demo_server
-from pages_bench import EMAIL, PASSWORD, _cli, _database_url, _percentile
+from harness import demo_server, signed_in_admin
+from pages_bench import _percentile
 
 CHARTS = ("ppc-trend", "ppc-breakdown", "variance", "blockers", "tmr", "labour")
 
@@ -35,59 +31,48 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     options = parser.parse_args()
 
-    with demo_server(
-        tasks=options.tasks, weeks=options.weeks, database_url=options.database_url
-    ) as server:
-        env = {**os.environ, "PLANBRIDGE_DATABASE_URL": _database_url(server)}
-        _cli(env, "users", "create", "--email", EMAIL, "--name", "Bench Admin",
-             "--password-stdin", stdin=PASSWORD)  # fmt: skip
-        _cli(env, "members", "add", "DEMO", EMAIL, "--role", "admin")
-        with httpx.Client(base_url=server.base, timeout=60) as client:
-            login = client.get("/login")
-            token = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
-            assert token, "no CSRF token on /login"
-            answer = client.post(
-                "/login",
-                data={"email": EMAIL, "password": PASSWORD, "csrf_token": token.group(1)},
-                follow_redirects=True,
-            )
-            assert answer.status_code == 200, answer.status_code
-            print(
-                f"PlanBridge Insight on {server.backend}: demo project {options.tasks} tasks, "
-                f"{options.weeks} versions; {options.requests} requests per URL"
-            )
-            # The first view of a version sums its labour from the stored plan rows (then kept,
-            # keyed by the chunks' CRCs): measured once per version, newest first.
-            cold = []
-            for number in range(options.weeks, 0, -1):
+    with (
+        demo_server(
+            tasks=options.tasks, weeks=options.weeks, database_url=options.database_url
+        ) as server,
+        signed_in_admin(server, timeout=60) as client,
+    ):
+        print(
+            f"PlanBridge Insight on {server.backend}: demo project {options.tasks} tasks, "
+            f"{options.weeks} versions; {options.requests} requests per URL"
+        )
+        # The first view of a version sums its labour from the stored plan rows (then kept,
+        # keyed by the chunks' CRCs): measured once per version, newest first.
+        cold = []
+        for number in range(options.weeks, 0, -1):
+            started = time.perf_counter()
+            response = client.get(f"/projects/DEMO/insight?version={number}")
+            cold.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+        print(
+            f"first view of each of the {options.weeks} versions (cold): "
+            + ", ".join(f"{t:.0f}" for t in cold)
+            + f" ms; median {statistics.median(cold):.0f} ms"
+        )
+        paths = [
+            "/projects/DEMO/insight",
+            "/projects/DEMO/insight?version=3&versions=52&by=location",
+            *(f"/projects/DEMO/insight/{chart}.csv" for chart in CHARTS),
+        ]
+        print(f"{'URL':58} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'KiB':>7}")
+        for path in paths:
+            times = []
+            size = 0
+            for _ in range(options.requests):
                 started = time.perf_counter()
-                response = client.get(f"/projects/DEMO/insight?version={number}")
-                cold.append((time.perf_counter() - started) * 1000)
-                assert response.status_code == 200, response.status_code
+                response = client.get(path)
+                times.append((time.perf_counter() - started) * 1000)
+                size = len(response.content)
+                assert response.status_code == 200, (path, response.status_code)
             print(
-                f"first view of each of the {options.weeks} versions (cold): "
-                + ", ".join(f"{t:.0f}" for t in cold)
-                + f" ms; median {statistics.median(cold):.0f} ms"
+                f"{path:58} {statistics.median(times):8.1f} {_percentile(times, 0.95):8.1f} "
+                f"{max(times):8.1f} {size / 1024:7.1f}"
             )
-            paths = [
-                "/projects/DEMO/insight",
-                "/projects/DEMO/insight?version=3&versions=52&by=location",
-                *(f"/projects/DEMO/insight/{chart}.csv" for chart in CHARTS),
-            ]
-            print(f"{'URL':58} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'KiB':>7}")
-            for path in paths:
-                times = []
-                size = 0
-                for _ in range(options.requests):
-                    started = time.perf_counter()
-                    response = client.get(path)
-                    times.append((time.perf_counter() - started) * 1000)
-                    size = len(response.content)
-                    assert response.status_code == 200, (path, response.status_code)
-                print(
-                    f"{path:58} {statistics.median(times):8.1f} {_percentile(times, 0.95):8.1f} "
-                    f"{max(times):8.1f} {size / 1024:7.1f}"
-                )
 
 
 if __name__ == "__main__":

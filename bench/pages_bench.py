@@ -14,30 +14,10 @@ page) under 150 ms on the 20,000-task demo project.
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import statistics
-import subprocess
-import sys
 import time
 
-import httpx
-
-from harness import demo_server
-
-EMAIL = "bench-admin@example.com"
-PASSWORD = "bench admin long passphrase"
-
-
-def _cli(base_env: dict[str, str], *args: str, stdin: str | None = None) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "planbridge", *args],
-        env=base_env,
-        input=stdin,
-        text=True,
-        check=True,
-        capture_output=True,
-    )
+from harness import demo_server, signed_in_admin
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -56,75 +36,47 @@ def main() -> None:
     )
     options = parser.parse_args()
 
-    with demo_server(
-        tasks=options.tasks, weeks=options.weeks, database_url=options.database_url
-    ) as server:
-        env = {**os.environ, "PLANBRIDGE_DATABASE_URL": _database_url(server)}
-        _cli(
-            env,
-            "users",
-            "create",
-            "--email",
-            EMAIL,
-            "--name",
-            "Bench Admin",
-            "--password-stdin",
-            stdin=PASSWORD,
+    with (
+        demo_server(
+            tasks=options.tasks, weeks=options.weeks, database_url=options.database_url
+        ) as server,
+        signed_in_admin(server, timeout=30) as client,
+    ):
+        pages = [
+            "/projects",
+            "/projects/DEMO",
+            "/projects/DEMO/integrations",
+            "/projects/DEMO/integrations/tokens/new",
+            "/projects/DEMO/members",
+            "/projects/DEMO/audit",
+            "/projects/DEMO/plan",
+            "/projects/DEMO/plan?status=planned&sort=finish&order=desc&page=3",
+            "/projects/DEMO/plan?week=2026-W48&sort=subcontractor",
+            "/projects/DEMO/versions",
+            "/projects/DEMO/publish",
+            "/projects/DEMO/import",
+            "/login",
+            "/docs",
+        ]
+        pages = [p for p in pages if options.only in p]
+        print(
+            f"PlanBridge pages on {server.backend}: demo project {options.tasks} tasks, "
+            f"{options.weeks} versions; {options.requests} requests per page"
         )
-        _cli(env, "members", "add", "DEMO", EMAIL, "--role", "admin")
-        with httpx.Client(base_url=server.base, timeout=30) as client:
-            login = client.get("/login")
-            token = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
-            assert token, "no CSRF token on /login"
-            answer = client.post(
-                "/login",
-                data={"email": EMAIL, "password": PASSWORD, "csrf_token": token.group(1)},
-                follow_redirects=True,
-            )
-            assert answer.status_code == 200 and "Projects" in answer.text, answer.status_code
-            pages = [
-                "/projects",
-                "/projects/DEMO",
-                "/projects/DEMO/integrations",
-                "/projects/DEMO/integrations/tokens/new",
-                "/projects/DEMO/members",
-                "/projects/DEMO/audit",
-                "/projects/DEMO/plan",
-                "/projects/DEMO/plan?status=planned&sort=finish&order=desc&page=3",
-                "/projects/DEMO/plan?week=2026-W48&sort=subcontractor",
-                "/projects/DEMO/versions",
-                "/projects/DEMO/publish",
-                "/projects/DEMO/import",
-                "/login",
-                "/docs",
-            ]
-            pages = [p for p in pages if options.only in p]
+        print(f"{'page':64} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'KiB':>7}")
+        for path in pages:
+            times = []
+            size = 0
+            for _ in range(options.requests):
+                started = time.perf_counter()
+                response = client.get(path, follow_redirects=False)
+                times.append((time.perf_counter() - started) * 1000)
+                size = len(response.content)
+                assert response.status_code in (200, 303), (path, response.status_code)
             print(
-                f"PlanBridge pages on {server.backend}: demo project {options.tasks} tasks, "
-                f"{options.weeks} versions; {options.requests} requests per page"
+                f"{path:64} {statistics.median(times):8.1f} {_percentile(times, 0.95):8.1f} "
+                f"{max(times):8.1f} {size / 1024:7.1f}"
             )
-            print(f"{'page':64} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'KiB':>7}")
-            for path in pages:
-                times = []
-                size = 0
-                for _ in range(options.requests):
-                    started = time.perf_counter()
-                    response = client.get(path, follow_redirects=False)
-                    times.append((time.perf_counter() - started) * 1000)
-                    size = len(response.content)
-                    assert response.status_code in (200, 303), (path, response.status_code)
-                print(
-                    f"{path:64} {statistics.median(times):8.1f} {_percentile(times, 0.95):8.1f} "
-                    f"{max(times):8.1f} {size / 1024:7.1f}"
-                )
-
-
-def _database_url(server: object) -> str:
-    # The harness serves with PLANBRIDGE_DATABASE_URL in its environment; read it back from
-    # the server process.
-    import psutil
-
-    return str(psutil.Process(server.pid).environ()["PLANBRIDGE_DATABASE_URL"])  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":
